@@ -1,0 +1,3 @@
+from lace_tui.cli import main
+
+raise SystemExit(main())
