@@ -27,12 +27,14 @@ class Model(BaseModel):
 
     id: str = Field(min_length=1)
     name: str = ""
-    cost_per_1m_in: float | None = None
-    cost_per_1m_out: float | None = None
-    cost_per_1m_in_cached: float | None = None
-    cost_per_1m_out_cached: float | None = None
-    context_window: int = 0
-    default_max_tokens: int = 0
+    # None is an unknown price (not $0). NaN, infinite or negative values are rejected: they
+    # would poison sorting, price filters and cost sums.
+    cost_per_1m_in: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cost_per_1m_out: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cost_per_1m_in_cached: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cost_per_1m_out_cached: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    context_window: int = Field(default=0, ge=0)  # 0: not stated
+    default_max_tokens: int = Field(default=0, ge=0)  # 0: not stated
     can_reason: bool = False
     reasoning_levels: list[str] = Field(default_factory=list)
     default_reasoning_effort: str = ""
@@ -53,6 +55,11 @@ class Model(BaseModel):
     @classmethod
     def _null_is_empty_dict(cls, value: object) -> object:
         return {} if value is None else value
+
+    @field_validator("context_window", "default_max_tokens", mode="before")
+    @classmethod
+    def _null_is_zero(cls, value: object) -> object:
+        return 0 if value is None else value
 
     @field_validator("name", "default_reasoning_effort", mode="before")
     @classmethod
