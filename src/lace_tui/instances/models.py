@@ -16,6 +16,8 @@ _HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 CREDENTIAL_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key"}
 )
+# Query parameter names that carry a credential (`?key=...` for Gemini, `?access_token=...`).
+_SECRET_PARAM_WORDS = ("key", "token", "secret", "password", "sig")
 
 
 def is_valid_instance_id(value: str) -> bool:
@@ -67,10 +69,17 @@ class Instance(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"endpoint {value!r} is not an http(s) URL")
-        if parts.password is not None:
-            # Said without the URL: it holds a password.
+        from urllib.parse import parse_qsl
+
+        secret_params = [
+            name
+            for name, _ in parse_qsl(parts.query, keep_blank_values=True)
+            if any(word in name.lower() for word in _SECRET_PARAM_WORDS)
+        ]
+        if parts.password is not None or secret_params:
+            # Said without the URL: it holds a secret.
             raise ValueError(
-                "the endpoint holds a password; instances.toml never stores secrets: "
+                "the endpoint holds a password or key, and instances.toml never stores secrets: "
                 "store the key apart (--api-key-stdin or --api-key-env)"
             )
         return value
