@@ -33,7 +33,13 @@ class ReasoningDelta(BaseModel):
 
 
 class Usage(BaseModel):
-    """Token counts; a later Usage event replaces earlier ones (providers report cumulatively)."""
+    """Token counts; a later Usage event replaces earlier ones (providers report cumulatively).
+
+    The same meaning for every vendor, so cost is input + cache + output at their prices:
+    `input_tokens` excludes prompt tokens read from or written to the cache (OpenAI and Gemini
+    count cached tokens inside their prompt total; the clients subtract them), and
+    `output_tokens` includes reasoning tokens (`reasoning_tokens` says how many of them).
+    """
 
     kind: Literal["usage"] = "usage"
     input_tokens: int | None = None
