@@ -1,0 +1,84 @@
+"""`lace-tui session ...`: list, show, add-agent, export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from lace_tui.cli_commands.output import note, print_json, print_table
+from lace_tui.paths import Paths
+from lace_tui.services.app_services import Services
+from lace_tui.services.cost import format_cost
+from lace_tui.sessions.export import export_json, export_markdown
+
+
+def run(args: argparse.Namespace, paths: Paths) -> int:
+    services = Services(paths)
+    try:
+        return _run(args, services)
+    finally:
+        services.close()
+
+
+def _run(args: argparse.Namespace, services: Services) -> int:
+    store = services.sessions
+    if args.action == "list":
+        sessions = store.list_sessions(include_archived=args.archived)
+        rows = []
+        for session in sessions:
+            detail = store.session_detail(session.id)
+            rows.append((session, detail))
+        if args.json:
+            print_json(
+                [
+                    {
+                        **session.model_dump(mode="json"),
+                        "agents": len(detail.agents),
+                        "messages": len(detail.messages),
+                        "totals": detail.totals.model_dump(mode="json"),
+                    }
+                    for session, detail in rows
+                ]
+            )
+            return 0
+        if not rows:
+            note(
+                "no sessions yet: start one with `lace-tui chat --instance ID --model MODEL PROMPT`"
+            )
+            return 0
+        print_table(
+            ["ID", "TITLE", "AGENTS", "MESSAGES", "COST", "UPDATED"],
+            [
+                [
+                    s.id,
+                    (s.title or "(untitled)") + (" [archived]" if s.archived else ""),
+                    str(len(d.agents)),
+                    str(len(d.messages)),
+                    format_cost(d.totals.cost_usd),
+                    s.updated_at,
+                ]
+                for s, d in rows
+            ],
+        )
+        return 0
+    if args.action == "show":
+        detail = store.session_detail(args.session_id)
+        if args.json:
+            print_json(detail)
+            return 0
+        sys.stdout.write(export_markdown(detail))
+        return 0
+    if args.action == "add-agent":
+        # Check the pair first, so bad input leaves no empty session behind.
+        services.instances.resolve_model(args.instance, args.model)
+        services.instances.client(args.instance)
+        session = services.chat.ensure_session(args.session_id)
+        agent = services.chat.add_agent(
+            session.id, args.instance, args.model, name=args.name, system_prompt=args.system
+        )
+        note(f"session: {session.id}")
+        print(f"added agent '{agent.name}' ({agent.instance_id}/{agent.model_id}) as {agent.id}")
+        return 0
+    detail = store.session_detail(args.session_id)
+    sys.stdout.write(export_markdown(detail) if args.format == "md" else export_json(detail))
+    return 0
