@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import dataclasses
 import functools
 import json
 import ssl
@@ -460,5 +461,5 @@ def _cut(
 
 def _with_attempts(event: StreamEvent, attempt: int) -> StreamEvent:
     if isinstance(event, StreamError):
-        return event.model_copy(update={"message": f"{event.message} (after {attempt} attempts)"})
+        return dataclasses.replace(event, message=f"{event.message} (after {attempt} attempts)")
     return event

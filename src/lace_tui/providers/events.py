@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,49 +23,56 @@ class ChatRequest(BaseModel):
     reasoning_effort: str | None = None
 
 
-class TextDelta(BaseModel):
-    kind: Literal["text"] = "text"
+# The stream events are plain slotted dataclasses, not pydantic models: one is made per token,
+# and pydantic's construction cost alone was a third of our parsing time (bench_stream.py).
+# They are built only by our parsers, from already-validated values, so nothing is lost.
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
     text: str
+    kind: ClassVar[str] = "text"
 
 
-class ReasoningDelta(BaseModel):
-    kind: Literal["reasoning"] = "reasoning"
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
     text: str
+    kind: ClassVar[str] = "reasoning"
 
 
-class Usage(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Usage:
     """Token counts; a later Usage event replaces earlier ones (providers report cumulatively).
 
-    The same meaning for every vendor, so cost is input + cache + output at their prices:
-    `input_tokens` excludes prompt tokens read from or written to the cache (OpenAI and Gemini
-    count cached tokens inside their prompt total; the clients subtract them), and
-    `output_tokens` includes reasoning tokens (`reasoning_tokens` says how many of them).
-    """
+    `input_tokens` excludes cached prompt tokens (cache reads and writes are counted apart, so
+    each is charged once); `output_tokens` includes reasoning tokens."""
 
-    kind: Literal["usage"] = "usage"
     input_tokens: int | None = None
     output_tokens: int | None = None
     cache_read_tokens: int | None = None
     cache_write_tokens: int | None = None
     reasoning_tokens: int | None = None
+    kind: ClassVar[str] = "usage"
 
 
-class Finish(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Finish:
     """The provider said the reply is complete. `reason` is normalised where known
     (stop, length, tool_calls, content_filter, refusal) and kept raw otherwise."""
 
-    kind: Literal["finish"] = "finish"
     reason: str
     raw_reason: str | None = None
     detail: str | None = None
+    kind: ClassVar[str] = "finish"
 
 
-class StreamError(BaseModel):
+@dataclass(frozen=True, slots=True)
+class StreamError:
     """An error the provider reported inside an otherwise successful (200) stream."""
 
-    kind: Literal["error"] = "error"
     message: str
     error_type: str | None = None
+    kind: ClassVar[str] = "error"
 
 
 StreamEvent = TextDelta | ReasoningDelta | Usage | Finish | StreamError
