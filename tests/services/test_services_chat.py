@@ -88,7 +88,7 @@ async def test_history_too_long_is_refused_then_trimmed_on_request(services, ser
     with pytest.raises(ContextOverflowError, match="drop the oldest"):
         await collect(services.chat.send(agent.id, big))
     assert len(server.requests) == sent_before  # nothing sent
-    assert services.sessions.list_messages(agent.id)[-1].content == big  # the prompt is kept
+    assert len(services.sessions.list_messages(agent.id)) == 4  # and nothing stored
     events = await collect(services.chat.send(agent.id, "short", drop_oldest=True))
     assert events[-1].message.status == "complete"
     assert len(server.requests[-1].body["messages"]) < 7
@@ -154,3 +154,24 @@ async def test_fan_out_runs_agents_concurrently_and_one_failure_is_isolated(serv
     turn_ids = {m.turn_id for m in done.values()}
     assert len(turn_ids) == 1 and None not in turn_ids
     assert json.loads(json.dumps([m.model_dump(mode="json") for m in done.values()]))
+
+
+async def test_closing_right_after_start_marks_the_reply_interrupted(services):
+    session = services.chat.ensure_session(None)
+    agent = services.chat.add_agent(session.id, "claude", MODEL)
+    gen = services.chat.send(agent.id, "hi")
+    first = await gen.__anext__()
+    assert isinstance(first, ReplyStarted)
+    await gen.aclose()
+    assert services.sessions.list_messages(agent.id)[-1].status == "interrupted"
+
+
+def test_costs_never_read_as_zero_unless_zero():
+    from lace_tui.services.cost import format_cost, format_price
+
+    assert format_cost(None) == "unknown"
+    assert format_cost(0) == "$0"
+    assert format_cost(1.3e-05) == "<$0.0001"
+    assert format_cost(0.0042) == "$0.0042"
+    assert format_price(0.001) == "$0.0010"
+    assert format_price(None) == "?"

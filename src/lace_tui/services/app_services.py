@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from lace_tui.catalog.loader import Catalog, load_catalog
 from lace_tui.paths import Paths
-from lace_tui.services.chat_service import ChatService
-from lace_tui.services.instance_service import InstanceService
-from lace_tui.sessions.store import SessionStore
+
+# Imported where first used: the app draws its first screen before any of these is needed
+# (pydantic, httpx and sqlite together cost more than a bare Textual start).
+if TYPE_CHECKING:
+    from lace_tui.catalog.loader import Catalog
+    from lace_tui.services.chat_service import ChatService
+    from lace_tui.services.instance_service import InstanceService
+    from lace_tui.sessions.store import SessionStore
 
 
 class Services:
@@ -26,6 +31,8 @@ class Services:
 
     @cached_property
     def catalog(self) -> Catalog:
+        from lace_tui.catalog.loader import load_catalog
+
         return load_catalog(self.paths)
 
     def reload_catalog(self) -> Catalog:
@@ -37,10 +44,14 @@ class Services:
 
     @cached_property
     def instances(self) -> InstanceService:
+        from lace_tui.services.instance_service import InstanceService
+
         return InstanceService(self.paths, self.catalog, self.environ)
 
     @cached_property
     def sessions(self) -> SessionStore:
+        from lace_tui.sessions.store import SessionStore
+
         store = SessionStore(self.paths.sessions_db)
         # Replies left `streaming` by a killed process are marked interrupted, text kept.
         self.recovered_replies = store.recover_interrupted()
@@ -48,6 +59,8 @@ class Services:
 
     @cached_property
     def chat(self) -> ChatService:
+        from lace_tui.services.chat_service import ChatService
+
         return ChatService(self.sessions, self.instances)
 
     def close(self) -> None:

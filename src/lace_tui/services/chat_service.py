@@ -135,12 +135,7 @@ class ChatService:
         for message in self.store.list_messages(agent_id):
             if message.role == "assistant" and (message.status == "error" or not message.content):
                 continue
-            if turns and turns[-1].role == message.role:
-                turns[-1] = ChatMessage(
-                    role=message.role, content=turns[-1].content + "\n\n" + message.content
-                )
-            else:
-                turns.append(ChatMessage(role=message.role, content=message.content))
+            turns = _append_turn(turns, ChatMessage(role=message.role, content=message.content))
         return turns
 
     def context_usage(self, agent: Agent, extra_text: str = "") -> tuple[int, int | None]:
@@ -213,12 +208,18 @@ class ChatService:
         written as it streams; it ends complete, interrupted (the caller stopped iterating,
         or was cancelled) or error (with the error's one-line message stored and shown).
         Configuration errors (unknown model, unset key variable, context overflow) are raised
-        before anything is stored but the prompt.
+        before anything is stored, so the caller still holds the prompt and may retry.
         """
         if not prompt.strip():
             raise BadInputError("the prompt is empty")
         agent = self.store.get_agent(agent_id)
         session = self.store.get_session(agent.session_id)
+        # Everything that can refuse (context window, unusable instance) is checked before
+        # the prompt is stored, so a refusal changes nothing and a retry stores it once.
+        turns = _append_turn(self.history(agent.id), ChatMessage(role="user", content=prompt))
+        request = self.build_request(agent, turns, drop_oldest)
+        client = self.instances.client(agent.instance_id)
+        model_info = self._model_info(agent)
         if not session.title:
             self.store.rename_session(session.id, title_from_prompt(prompt))
         self.store.add_message(
@@ -229,9 +230,6 @@ class ChatService:
             instance_id=agent.instance_id,
             turn_id=turn_id,
         )
-        request = self.build_request(agent, self.history(agent.id), drop_oldest)
-        client = self.instances.client(agent.instance_id)
-        model_info = self._model_info(agent)
         reply = self.store.add_message(
             agent.id,
             "assistant",
@@ -241,12 +239,12 @@ class ChatService:
             instance_id=agent.instance_id,
             turn_id=turn_id,
         )
-        yield ReplyStarted(
-            message_id=reply.id, model_id=agent.model_id, instance_id=agent.instance_id
-        )
         recorder = _ReplyRecorder(self.store, reply.id, model_info)
         try:
             async with client:
+                yield ReplyStarted(
+                    message_id=reply.id, model_id=agent.model_id, instance_id=agent.instance_id
+                )
                 async for event in client.stream_chat(request):
                     if isinstance(event, StreamError):
                         recorder.error = event.message
@@ -394,6 +392,14 @@ class _ReplyRecorder:
         )
         self._finished = self.store.get_message(self.message_id)
         return self._finished
+
+
+def _append_turn(turns: list[ChatMessage], turn: ChatMessage) -> list[ChatMessage]:
+    """`turns` with `turn` added, merged into the last one when both have the same role."""
+    if turns and turns[-1].role == turn.role:
+        merged = ChatMessage(role=turn.role, content=turns[-1].content + "\n\n" + turn.content)
+        return [*turns[:-1], merged]
+    return [*turns, turn]
 
 
 def _merge_usage(old: Usage, new: Usage) -> Usage:

@@ -46,6 +46,8 @@ def format_cost(cost: float | None) -> str:
         return "unknown"
     if cost == 0:
         return "$0"
+    if cost < 0.0001:
+        return "<$0.0001"  # a real but tiny cost must not read as zero
     if cost < 0.01:
         return f"${cost:.4f}"
     return f"${cost:.2f}"
@@ -57,4 +59,6 @@ def format_price(price: float | None) -> str:
         return "?"
     if price == 0:
         return "free"
+    if price < 0.01:
+        return f"${price:.4f}"
     return f"${price:.2f}"
