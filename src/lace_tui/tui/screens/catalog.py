@@ -1,0 +1,306 @@
+"""The Catalog section: every provider lace-tui knows, filterable, with what it costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Input, Static
+
+from lace_tui.errors import LaceError
+from lace_tui.tui.format import price_ranges
+from lace_tui.tui.messages import CatalogReady, InstancesChanged
+from lace_tui.tui.screens.base import LaceScreen
+from lace_tui.tui.widgets.section_bar import SectionBar
+
+if TYPE_CHECKING:
+    from lace_tui.catalog.loader import Catalog
+    from lace_tui.catalog.query import ProviderSummary
+    from lace_tui.services.app_services import Services
+
+
+@dataclass(frozen=True)
+class ProviderLine:
+    """One row of the providers table, with its lowercase search text."""
+
+    summary: ProviderSummary
+    instances: int
+    key: str
+    search: str
+    known: bool = True  # False until the instances have been read (the counts are then blank)
+
+
+def is_local(provider_id: str, provider_type: str) -> bool:
+    """A local server (Ollama, LM Studio) that usually needs no key."""
+    return provider_type == "ollama" or provider_id in ("ollama", "lmstudio")
+
+
+def key_availability(
+    summary: ProviderSummary, stored: bool, env_instance: bool, services: Services
+) -> str:
+    """`stored`, `env` (an instance's or the catalog's variable is set), `local` or `—`."""
+    if stored:
+        return "stored"
+    var = summary.api_key_env
+    if env_instance or (var and services.environ.get(var, "").strip()):
+        return "env"
+    if is_local(summary.id, summary.type):
+        return "local"
+    return "—"
+
+
+def provider_lines(
+    services: Services, catalog: Catalog, *, with_instances: bool = True
+) -> tuple[list[ProviderLine], str]:
+    """The table's rows; the second value is an error to show when instances cannot be read.
+
+    Without `with_instances` only the catalog is used (fast: the instance service, its provider
+    clients and their HTTP library are not even imported), and the counts are left blank.
+    """
+    from lace_tui.catalog.query import summarize_providers
+
+    counts: dict[str, int] = {}
+    stored: set[str] = set()
+    env: set[str] = set()
+    problem = ""
+    try:
+        for view in services.instances.views() if with_instances else ():
+            provider = view.instance.provider
+            counts[provider] = counts.get(provider, 0) + 1
+            if view.key.available and view.key.source == "stored":
+                stored.add(provider)
+            elif view.key.available and view.key.source == "env":
+                env.add(provider)
+    except LaceError as exc:
+        problem = exc.message
+    lines = []
+    for summary in summarize_providers(catalog):
+        search = " ".join((summary.id, summary.name, summary.type)).lower()
+        key = key_availability(summary, summary.id in stored, summary.id in env, services)
+        count = counts.get(summary.id, 0)
+        lines.append(ProviderLine(summary, count, key, search, known=with_instances))
+    return lines, problem
+
+
+class CatalogScreen(LaceScreen):
+    """Providers with type, model count, price range, instances configured and key availability."""
+
+    SECTION = "catalog"
+    HOWTO = (
+        "Every provider in the catalog (shipped Catwalk data plus your own catalog files).\n"
+        "Type in the filter to narrow the list; Enter opens a provider and its models; "
+        "`a` adds an instance (a connection with your key) for the highlighted provider; "
+        "`e` opens the catalog editor (your own providers and overrides).\n"
+        "A type marked ⊘ is browse only: lace-tui has no chat client for it yet.\n"
+        "Key: stored (an instance holds a key), env (a key variable is set), local (a local "
+        "server, usually no key)."
+    )
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", key_display="/"),
+        Binding("a", "add_instance", "Add instance"),
+        Binding("e", "edit_catalog", "Edit catalog"),
+        Binding("escape", "focus_table", "Table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[ProviderLine] = []
+
+    def compose(self) -> ComposeResult:
+        yield SectionBar("catalog")
+        yield Input(
+            placeholder="Filter providers by name, id or type  (/)",
+            id="catalog-filter",
+            compact=True,
+        )
+        table: DataTable[str | Text] = DataTable(
+            id="providers", cursor_type="row", zebra_stripes=True
+        )
+        yield table
+        yield Static("Loading the catalog…", id="catalog-detail", classes="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#providers", DataTable)
+        table.add_column("Provider", key="name")
+        table.add_column("Type", key="type")
+        table.add_column("Models", key="models")
+        table.add_column("In $/M", key="in")
+        table.add_column("Out $/M", key="out")
+        table.add_column("Inst", key="inst")
+        table.add_column("Key", key="key")
+        self.set_focus(table)
+        if self.lace.catalog_if_loaded() is not None:
+            self.reload()
+
+    def on_catalog_ready(self, _: CatalogReady) -> None:
+        self.reload()
+
+    def on_instances_changed(self, _: InstancesChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Instances may have been added elsewhere; counts are cheap to recompute.
+        if self.lines:
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="catalog-rows", exit_on_error=False)
+    def reload(self) -> None:
+        """Recompute the rows off the UI loop (it reads the instances and their keys)."""
+        services = self.services
+        if not self.lines:  # the first time: show the catalog before reading the instances
+            lines, _ = provider_lines(services, services.catalog, with_instances=False)
+            self.app.call_from_thread(self._show, lines, "")
+        lines, problem = provider_lines(services, services.catalog)
+        self.app.call_from_thread(self._show, lines, problem)
+
+    def _show(self, lines: list[ProviderLine], problem: str) -> None:
+        self.lines = lines
+        if problem:
+            self.notify(problem, severity="error")
+        self.refilter()
+
+    @on(Input.Changed, "#catalog-filter")
+    def refilter(self) -> None:
+        """Show the providers matching every word of the filter."""
+        terms = self.query_one("#catalog-filter", Input).value.lower().split()
+        table = self.query_one("#providers", DataTable)
+        current = self.highlighted_id()
+        table.clear()
+        shown = 0
+        for line in self.lines:
+            if all(term in line.search for term in terms):
+                table.add_row(*self._cells(line), key=line.summary.id)
+                shown += 1
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current), animate=False)
+        total = len(self.lines)
+        detail = f"{shown} of {total} providers" if terms else f"{total} providers"
+        self.query_one(SectionBar).set_detail(detail)
+        self._show_detail()
+
+    def _cells(self, line: ProviderLine) -> tuple[str | Text, ...]:
+        summary = line.summary
+        price_in, price_out = price_ranges(summary.prices)
+        kind = Text(summary.type)
+        if not summary.can_chat:
+            kind = Text(f"{summary.type} ⊘", "dim")
+        instances: str | Text = str(line.instances) if line.instances else Text("—", "dim")
+        key: str | Text = line.key if line.key not in ("—",) else Text("—", "dim")
+        if not line.known:
+            instances = key = Text("…", "dim")
+        name = summary.name if len(summary.name) <= 18 else summary.name[:17] + "…"
+        return (
+            name,
+            kind,
+            Text(str(summary.model_count), justify="right"),
+            Text(price_in, justify="right"),
+            Text(price_out, justify="right"),
+            instances,
+            key,
+        )
+
+    def highlighted_id(self) -> str | None:
+        """The id of the provider under the cursor."""
+        table = self.query_one("#providers", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def _line(self, provider_id: str | None) -> ProviderLine | None:
+        for line in self.lines:
+            if line.summary.id == provider_id:
+                return line
+        return None
+
+    @on(DataTable.RowHighlighted, "#providers")
+    def _show_detail(self) -> None:
+        line = self._line(self.highlighted_id())
+        detail = self.query_one("#catalog-detail", Static)
+        if line is None:
+            detail.update("No provider matches the filter." if self.lines else "Loading…")
+            return
+        summary = line.summary
+        source = {"shipped": "shipped catalog", "update": "catalog update", "user": "your file"}
+        parts: list[str | tuple[str, str]] = [
+            (summary.id, "bold"),
+            f"  {self._endpoint(summary) or 'no default endpoint'}",
+            (f"  ({source.get(summary.source, summary.source)})", "$text-muted"),
+        ]
+        if summary.api_key_env:
+            parts.append(f"\nkey variable ${summary.api_key_env}")
+        if not summary.can_chat:
+            parts.append(
+                (f"\nbrowse only: no chat client for '{summary.type}' yet", "$text-warning")
+            )
+        elif all(other.known and not other.instances for other in self.lines):
+            parts.append(("\nNo instances yet: a connects to this provider", "$text-accent"))
+        detail.update(Content.assemble(*parts))
+
+    def _endpoint(self, summary: ProviderSummary) -> str:
+        from lace_tui.tui.endpoints import default_endpoint
+
+        provider = self.services.catalog.get(summary.id)
+        return default_endpoint(self.services, provider) if provider else summary.api_endpoint
+
+    @on(DataTable.RowSelected, "#providers")
+    def open_provider(self, event: DataTable.RowSelected) -> None:
+        """Enter: show the provider's models."""
+        from lace_tui.tui.screens.provider import ProviderScreen
+
+        provider_id = event.row_key.value
+        if provider_id is not None:
+            self.app.push_screen(ProviderScreen(provider_id))
+
+    def action_focus_filter(self) -> None:
+        self.set_focus(self.query_one("#catalog-filter", Input))
+
+    def action_focus_table(self) -> None:
+        self.set_focus(self.query_one("#providers", DataTable))
+
+    @on(Input.Submitted, "#catalog-filter")
+    def _filter_done(self) -> None:
+        self.action_focus_table()
+
+    def on_key(self, event: object) -> None:
+        from textual.events import Key
+
+        if (
+            isinstance(event, Key)
+            and event.key == "down"
+            and self.focused is self.query_one("#catalog-filter", Input)
+        ):
+            event.stop()
+            self.action_focus_table()
+
+    def action_add_instance(self) -> None:
+        """Open the add-instance wizard with the highlighted provider chosen."""
+        provider_id = self.highlighted_id()
+        if provider_id is None:
+            self.notify("No provider selected", severity="warning")
+            return
+        from lace_tui.tui.screens.wizard import WizardScreen
+
+        self.app.push_screen(
+            WizardScreen(self.services, provider_id=provider_id), self._wizard_done
+        )
+
+    def action_edit_catalog(self) -> None:
+        """Open the catalog editor (your own providers and overrides) on this provider."""
+        try:
+            from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
+        except ImportError:  # built separately; the catalog stays browsable without it
+            self.notify("The catalog editor is not available in this build", severity="warning")
+            return
+        self.app.push_screen(CatalogEditorScreen(self.services, self.highlighted_id()))
+
+    def _wizard_done(self, instance_id: str | None) -> None:
+        if instance_id is not None:
+            self.reload()

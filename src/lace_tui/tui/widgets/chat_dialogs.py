@@ -1,0 +1,112 @@
+"""Small modal questions the chat asks: confirm something, or type a new name."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+_DIALOG_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 64;
+    max-width: 90%;
+    height: auto;
+    border: thick $primary;
+    background: $surface;
+    padding: 1 2;
+}}
+{name} .dialog-title {{
+    text-style: bold;
+    margin-bottom: 1;
+}}
+{name} .dialog-body {{
+    margin-bottom: 1;
+}}
+{name} Horizontal {{
+    height: auto;
+    align-horizontal: right;
+}}
+{name} Button {{
+    margin-left: 2;
+}}
+"""
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before doing something: `y`/the confirm button says yes, Esc/`n` says no.
+
+    The cancel button has the focus, so a stray Enter never confirms a destructive action.
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDialog")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", "Cancel"),
+        Binding("y", "answer(True)", "Confirm"),
+    ]
+
+    def __init__(
+        self, title: str, body: str, *, confirm: str = "Yes", danger: bool = False
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._body = body
+        self._confirm = confirm
+        self._danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, classes="dialog-title")
+            yield Static(self._body, classes="dialog-body")
+            with Horizontal():
+                yield Button(
+                    f"{self._confirm} (y)",
+                    id="dialog-yes",
+                    variant="error" if self._danger else "primary",
+                )
+                yield Button("Cancel (esc)", id="dialog-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog-no", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _on_button(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "dialog-yes")
+
+
+class TextDialog(ModalScreen[str | None]):
+    """Ask for one line of text (a new session title). Enter saves, Esc cancels."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="TextDialog")
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", *, placeholder: str = "") -> None:
+        super().__init__()
+        self._title = title
+        self._value = value
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, classes="dialog-title")
+            yield Input(self._value, placeholder=self._placeholder, id="dialog-input")
+            yield Static("enter saves · esc cancels", classes="dialog-body")
+
+    @on(Input.Submitted)
+    def _on_submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,89 @@
+"""Shared fixtures for the app's tests: a temp LACE home, Services on it, a few instances.
+
+Services always get an explicit environment (empty unless a test passes one), so no key
+variable of the machine running the tests can leak into what the app shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
+
+from lace_tui.instances.models import Instance
+from lace_tui.paths import Paths, resolve_paths
+from lace_tui.services.app_services import Services
+
+STORED_KEY = "sk-ant-test-0000abcd"
+
+# The instances `populated_home` creates: (instance, key to store or None).
+SAMPLE_INSTANCES: tuple[tuple[Instance, str | None], ...] = (
+    (Instance(id="anthropic-work", name="Anthropic work", provider="anthropic"), STORED_KEY),
+    (
+        Instance(
+            id="openai-env", name="OpenAI (env)", provider="openai", api_key_env="OPENAI_API_KEY"
+        ),
+        None,
+    ),
+    (
+        Instance(
+            id="local-ollama",
+            name="Local Ollama",
+            provider="ollama",
+            endpoint="http://127.0.0.1:9",
+        ),
+        None,
+    ),
+)
+
+
+@pytest.fixture
+def lace_home(tmp_path: Path) -> Path:
+    """An empty LACE home (nothing is created until the app or a fixture writes)."""
+    return tmp_path / "lace"
+
+
+@pytest.fixture
+def lace_paths(lace_home: Path) -> Paths:
+    return resolve_paths(lace_home)
+
+
+@pytest.fixture
+def make_services(lace_paths: Paths) -> Iterator[Callable[..., Services]]:
+    """`make_services(environ=None)`: Services on the temp home; closed after the test."""
+    made: list[Services] = []
+
+    def make(environ: Mapping[str, str] | None = None) -> Services:
+        services = Services(lace_paths, environ=dict(environ or {}))
+        made.append(services)
+        return services
+
+    yield make
+    for services in made:
+        services.close()
+
+
+@pytest.fixture
+def populated_home(lace_paths: Paths) -> Paths:
+    """The temp home with SAMPLE_INSTANCES (one stored key, one env variable, one local)."""
+    services = Services(lace_paths, environ={})
+    try:
+        for instance, key in SAMPLE_INSTANCES:
+            services.instances.add(instance, key)
+    finally:
+        services.close()
+    return lace_paths
+
+
+async def settle(pilot: Pilot[object], *, rounds: int = 3) -> None:
+    """Let workers finish and the screen catch up with the messages they posted."""
+    app = pilot.app
+    for _ in range(rounds):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            continue
+        await pilot.pause()
