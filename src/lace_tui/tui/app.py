@@ -6,6 +6,7 @@ imported by its mode's factory the first time the section is shown (start-up is 
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, Final, Literal
@@ -137,6 +138,7 @@ class LaceApp(App[int]):
         self.load_catalog()
         if self._first_run:
             self.import_environment()
+        self.auto_update_catalog()
 
     @property
     def current_section(self) -> Section | None:
@@ -190,6 +192,41 @@ class LaceApp(App[int]):
                 timeout=8,
             )
         self.broadcast(CatalogReady)
+
+    @work(exclusive=True, group="catalog-update", exit_on_error=False)
+    async def auto_update_catalog(self) -> None:
+        """Fetch Catwalk's data in the background, only when the user turned this on (off by
+        default: many SSH machines are air-gapped) and not within a day of the last fetch."""
+        from lace_tui.catalog.update import fetch_update, should_auto_update, update_status
+        from lace_tui.settings import load_settings
+
+        paths = self.services.paths
+        try:
+            meta = update_status(paths)
+            if not should_auto_update(load_settings(paths), meta.fetched_at if meta else None):
+                return
+            result = await fetch_update(paths)
+        except LaceError as exc:
+            self.notify(f"automatic catalog update: {exc.message}", severity="warning")
+            return
+        if result.status != "unchanged":
+            await asyncio.to_thread(self.services.reload_catalog)
+            self.load_catalog()
+            self.notify(result.headline(), title="Catalog")
+
+    def set_auto_update(self, enabled: bool) -> None:
+        """Turn automatic catalog updates on or off (remembered in settings.toml)."""
+        from lace_tui.settings import update_settings
+
+        try:
+            update_settings(self.services.paths, auto_update_catalog=enabled)
+        except LaceError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        state = "on: checked at start, at most once a day" if enabled else "off"
+        self.notify(f"Automatic catalog updates {state}", title="Catalog")
+        if enabled:
+            self.auto_update_catalog()
 
     @work(thread=True, exclusive=True, group="env-import", exit_on_error=False)
     def import_environment(self) -> None:

@@ -57,7 +57,22 @@ def _catalog_commands(app: App[object]) -> list[PaletteCommand]:
 
         open_update_flow(app, services)
 
+    def auto_update(enabled: bool) -> None:
+        setter = getattr(app, "set_auto_update", None)
+        if callable(setter):
+            setter(enabled)
+
     return [
+        PaletteCommand(
+            "Automatic catalog updates: on",
+            "Check Catwalk at start, at most once a day",
+            partial(auto_update, True),
+        ),
+        PaletteCommand(
+            "Automatic catalog updates: off",
+            "Never fetch unless asked",
+            partial(auto_update, False),
+        ),
         PaletteCommand("Catalog editor", "Your own providers, overrides, import/export", editor),
         PaletteCommand("Update catalog", "Fetch Catwalk's latest data; see the diff first", update),
     ]
