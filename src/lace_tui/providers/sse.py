@@ -52,6 +52,17 @@ class SSEDecoder:
                 and chunk.find(b"\r") == len(chunk) - 4
             ):
                 return [("", chunk[6:-4])]
+        # The same for Anthropic's shape: `event:` then one `data:` line, in one read.
+        elif (
+            not self._tail
+            and self._started
+            and chunk.startswith(b"event: ")
+            and chunk.endswith(b"\n\n")
+            and _CR not in chunk
+        ):
+            cut = chunk.find(b"\ndata: ")
+            if cut > 0 and chunk.find(b"\n", cut + 1) == len(chunk) - 2:
+                return [(chunk[7:cut].decode("utf-8", "replace"), chunk[cut + 7 : -2])]
         if self._tail:
             data = self._tail + chunk
         elif self._started:
