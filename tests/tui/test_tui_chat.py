@@ -12,8 +12,9 @@ from textual.widgets import Button, DataTable, Input, Markdown, OptionList, Stat
 from lace_tui.sessions.models import Agent
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.chat import ChatScreen
+from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.screens.model_picker import ModelPicker
-from lace_tui.tui.widgets.chat_dialogs import ConfirmDialog, TextDialog
+from lace_tui.tui.widgets.chat_dialogs import TextDialog
 from lace_tui.tui.widgets.chat_header import SessionHeader
 from lace_tui.tui.widgets.chat_message import ReplyView, UserMessage
 from lace_tui.tui.widgets.chat_pane import AgentColumn
@@ -356,7 +357,7 @@ async def test_context_overflow_asks_before_dropping_turns_and_keeps_the_prompt(
         requests = len(server.requests)
         screen.prompt.load_text(long_prompt)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         body = " ".join(visible_text(w) for w in app.screen.query(Static))
         assert "context window" in body and "oldest" in body
         await pilot.press("n")
@@ -380,7 +381,7 @@ async def test_context_overflow_offers_to_drop_the_oldest_turns(services, server
         await wait_streams_done(pilot, screen)
         screen.prompt.load_text(long_prompt)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert screen.prompt.text == long_prompt  # kept while the user decides
         await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen)
@@ -568,19 +569,19 @@ async def test_new_session_rename_archive_and_delete(services, server) -> None:
         await wait_until(pilot, lambda: app.screen is screen)
         sessions.focus()
         await pilot.press("d")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await wait_until(pilot, lambda: app.screen is screen)
         assert services.sessions.find_session(new_id) is not None
         sessions.focus()
         await pilot.press("d")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("enter")  # the focused button is Cancel: Enter never deletes
         await wait_until(pilot, lambda: app.screen is screen)
         assert services.sessions.find_session(new_id) is not None
         sessions.focus()
         await pilot.press("d")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_until(pilot, lambda: services.sessions.find_session(new_id) is None)
         await wait_until(pilot, lambda: screen.session_id == "s-first")
@@ -682,7 +683,7 @@ async def test_removing_an_agent_asks_first(services, server) -> None:
         await pilot.press("down")
         assert screen.agent_id == second.id
         await pilot.press("d")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_until(pilot, lambda: _agent_ids(services, session.id) == [first.id])
         await wait_until(pilot, lambda: len(screen.query(AgentColumn)) == 1)

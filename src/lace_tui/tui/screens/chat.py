@@ -33,8 +33,9 @@ from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Session
 from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
+from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
-from lace_tui.tui.widgets.chat_dialogs import ConfirmDialog, TextDialog
+from lace_tui.tui.widgets.chat_dialogs import TextDialog
 from lace_tui.tui.widgets.chat_header import HeaderInfo, SessionHeader, sum_totals
 from lace_tui.tui.widgets.chat_message import ReplyView
 from lace_tui.tui.widgets.chat_pane import AgentColumn, SessionPane
@@ -529,11 +530,12 @@ class ChatScreen(Screen[None]):
             self._send([agent], text, drop_oldest=True)
 
         self.app.push_screen(
-            ConfirmDialog(
+            ConfirmScreen(
                 f"{agent.name}: the conversation is too long",
                 f"{exc.message}\n\nSend it anyway without the oldest turns? "
                 "They stay in the transcript; the model just no longer sees them.",
                 confirm="Drop oldest turns and send",
+                danger=False,
             ),
             answered,
         )
@@ -686,7 +688,7 @@ class ChatScreen(Screen[None]):
 
         count = len(store.list_messages(target.id))
         self.app.push_screen(
-            ConfirmDialog(
+            ConfirmScreen(
                 f"Remove agent {target.name}?",
                 f"Its {count} messages are deleted with it. The session and its other agents stay.",
                 confirm="Remove",
@@ -780,7 +782,7 @@ class ChatScreen(Screen[None]):
         messages = len(store.session_messages(target.id))
         agents = len(store.list_agents(target.id))
         self.app.push_screen(
-            ConfirmDialog(
+            ConfirmScreen(
                 f"Delete session '{session_label(target)}'?",
                 f"Its {agents} agents and {messages} messages are deleted for good.",
                 confirm="Delete",

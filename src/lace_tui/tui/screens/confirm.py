@@ -23,19 +23,35 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("left,right", "app.focus_previous", show=False),
     ]
 
-    def __init__(self, question: str, *, confirm: str = "Yes", cancel: str = "Cancel") -> None:
+    def __init__(
+        self,
+        question: str,
+        detail: str = "",
+        *,
+        confirm: str = "Yes",
+        cancel: str = "Cancel",
+        danger: bool = True,
+    ) -> None:
         super().__init__()
         self.question = question
+        self.detail = detail
         self.confirm_label = confirm
         self.cancel_label = cancel
+        self.danger = danger
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm"):
             yield Static(self.question, id="confirm-question")
+            if self.detail:
+                yield Static(self.detail, id="confirm-detail")
             with Horizontal(classes="buttons"):
+                # Cancel has the focus, so a stray Enter never confirms a destructive action.
                 yield Button(self.cancel_label, id="confirm-no", compact=True)
                 yield Button(
-                    f"{self.confirm_label} (y)", id="confirm-yes", variant="error", compact=True
+                    f"{self.confirm_label} (y)",
+                    id="confirm-yes",
+                    variant="error" if self.danger else "primary",
+                    compact=True,
                 )
 
     def on_mount(self) -> None:

@@ -1,4 +1,4 @@
-"""Small modal questions the chat asks: confirm something, or type a new name."""
+"""A small modal the chat asks: type a new name (confirmations use ConfirmScreen)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 _DIALOG_CSS = """
 {name} {{
@@ -38,51 +38,6 @@ _DIALOG_CSS = """
     margin-left: 2;
 }}
 """
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """Ask before doing something: `y`/the confirm button says yes, Esc/`n` says no.
-
-    The cancel button has the focus, so a stray Enter never confirms a destructive action.
-    """
-
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDialog")
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "answer(False)", "Cancel"),
-        Binding("y", "answer(True)", "Confirm"),
-    ]
-
-    def __init__(
-        self, title: str, body: str, *, confirm: str = "Yes", danger: bool = False
-    ) -> None:
-        super().__init__()
-        self._title = title
-        self._body = body
-        self._confirm = confirm
-        self._danger = danger
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self._title, classes="dialog-title")
-            yield Static(self._body, classes="dialog-body")
-            with Horizontal():
-                yield Button(
-                    f"{self._confirm} (y)",
-                    id="dialog-yes",
-                    variant="error" if self._danger else "primary",
-                )
-                yield Button("Cancel (esc)", id="dialog-no")
-
-    def on_mount(self) -> None:
-        self.query_one("#dialog-no", Button).focus()
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-    @on(Button.Pressed)
-    def _on_button(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "dialog-yes")
 
 
 class TextDialog(ModalScreen[str | None]):
