@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, metavar="MODEL_ID")
     p.add_argument("--name")
     p.add_argument("--system", metavar="TEXT")
+    p.add_argument("--reasoning-effort", metavar="LEVEL", help="e.g. low, medium, high")
     p = sess_cmds.add_parser("export", help="write a session as Markdown or JSON", parents=[common])
     p.add_argument("session_id", metavar="SESSION_ID")
     p.add_argument("--format", required=True, choices=["md", "json"])

@@ -273,3 +273,33 @@ def test_killed_chat_keeps_the_partial_reply_marked_interrupted(cli, home, sig):
     assert reply["status"] == "interrupted"
     assert reply["content"].startswith("word word")
     assert len(reply["content"]) < len(" ".join(["word"] * 400))
+
+
+def test_agent_reasoning_effort_is_checked_and_sent(cli, claude, server):
+    bad = cli(
+        "session",
+        "add-agent",
+        "r",
+        "--instance",
+        claude,
+        "--model",
+        MODEL,
+        "--reasoning-effort",
+        "extreme",
+    )
+    assert bad.code == 2 and "reasoning effort" in bad.err
+    assert cli("session", "list", "--json").json() == []
+    ok = cli(
+        "session",
+        "add-agent",
+        "r",
+        "--instance",
+        claude,
+        "--model",
+        MODEL,
+        "--reasoning-effort",
+        "high",
+    )
+    assert ok.code == 0, ok.err
+    assert cli("chat", "--session", "r", "--all", "think hard").code == 0
+    assert "thinking" in server.requests[-1].body

@@ -58,6 +58,18 @@ class AgentEvent(BaseModel):
     event: ChatEvent
 
 
+def check_reasoning_effort(model_id: str, info: Model | None, effort: str) -> None:
+    """BadInputError unless the catalog says the model reasons at that level (a model the
+    catalog does not know is given the benefit of the doubt)."""
+    if info is None:
+        return
+    if not info.can_reason:
+        raise BadInputError(f"model '{model_id}' does not support reasoning effort")
+    if info.reasoning_levels and effort not in info.reasoning_levels:
+        levels = ", ".join(info.reasoning_levels)
+        raise BadInputError(f"model '{model_id}' takes reasoning effort {levels}; not '{effort}'")
+
+
 def new_turn_id() -> str:
     return "t-" + secrets.token_hex(4)
 
@@ -98,6 +110,8 @@ class ChatService:
         self.store.get_session(session_id)
         model = self.instances.resolve_model(instance_id, model_id)
         self.instances.client(instance_id)  # fails now, not at first prompt, if unusable
+        if reasoning_effort:
+            check_reasoning_effort(model_id, model.info, reasoning_effort)
         if name is None:
             taken = {agent.name for agent in self.store.list_agents(session_id)}
             name = model.name or model_id
