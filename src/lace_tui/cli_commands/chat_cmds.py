@@ -41,12 +41,8 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
             session = services.sessions.get_session(args.chat_session)
             note(f"session: {session.id}")
             return asyncio.run(_fan_out(services, session.id, prompt, args.drop_oldest))
-        # Check the pair before creating anything, so bad input leaves no empty session behind.
-        services.instances.resolve_model(args.instance, args.model)
-        services.instances.client(args.instance)
-        session = services.chat.ensure_session(args.chat_session)
-        note(f"session: {session.id}")
-        agent = services.chat.agent_for(session.id, args.instance, args.model)
+        agent = services.chat.agent_for(args.chat_session, args.instance, args.model)
+        note(f"session: {agent.session_id}")
         if args.system and not agent.system_prompt:
             agent = services.sessions.update_agent(agent.id, system_prompt=args.system)
         return asyncio.run(_single(services, agent, prompt, args.drop_oldest))

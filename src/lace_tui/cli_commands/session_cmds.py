@@ -8,7 +8,6 @@ import sys
 from lace_tui.cli_commands.output import note, print_json, print_table
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
-from lace_tui.services.chat_service import check_reasoning_effort
 from lace_tui.services.cost import format_cost
 from lace_tui.sessions.export import export_json, export_markdown
 
@@ -70,21 +69,16 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         sys.stdout.write(export_markdown(detail))
         return 0
     if args.action == "add-agent":
-        # Check the pair first, so bad input leaves no empty session behind.
-        model = services.instances.resolve_model(args.instance, args.model)
-        services.instances.client(args.instance)
-        if args.reasoning_effort:
-            check_reasoning_effort(args.model, model.info, args.reasoning_effort)
-        session = services.chat.ensure_session(args.session_id)
         agent = services.chat.add_agent(
-            session.id,
+            args.session_id,
             args.instance,
             args.model,
             name=args.name,
             system_prompt=args.system,
             reasoning_effort=args.reasoning_effort,
+            create_session=True,
         )
-        note(f"session: {session.id}")
+        note(f"session: {agent.session_id}")
         print(f"added agent '{agent.name}' ({agent.instance_id}/{agent.model_id}) as {agent.id}")
         return 0
     detail = store.session_detail(args.session_id)

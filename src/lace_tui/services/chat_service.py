@@ -96,25 +96,41 @@ class ChatService:
                 return found
         return self.store.create_session(session_id)
 
+    def check_pair(
+        self, instance_id: str, model_id: str, reasoning_effort: str | None = None
+    ) -> None:
+        """Raise what would stop an agent on (instance, model) from chatting: an unknown
+        instance or model, an unsupported type, an unset key variable, a bad reasoning level."""
+        model = self.instances.resolve_model(instance_id, model_id)
+        self.instances.check_usable(instance_id)
+        if reasoning_effort:
+            check_reasoning_effort(model_id, model.info, reasoning_effort)
+
     def add_agent(
         self,
-        session_id: str,
+        session_id: str | None,
         instance_id: str,
         model_id: str,
         *,
         name: str | None = None,
         system_prompt: str | None = None,
         reasoning_effort: str | None = None,
+        create_session: bool = False,
     ) -> Agent:
-        """Bind a new agent of the session to (instance, model), both checked first."""
-        self.store.get_session(session_id)
-        model = self.instances.resolve_model(instance_id, model_id)
-        self.instances.client(instance_id)  # fails now, not at first prompt, if unusable
-        if reasoning_effort:
-            check_reasoning_effort(model_id, model.info, reasoning_effort)
+        """Bind a new agent of the session to (instance, model), both checked first.
+
+        With `create_session` a missing session (or a new one, for None) is created, but only
+        once the checks passed, so bad input leaves nothing behind."""
+        self.check_pair(instance_id, model_id, reasoning_effort)
+        if create_session:
+            session_id = self.ensure_session(session_id).id
+        elif session_id is None:
+            raise BadInputError("no session given for the new agent")
+        else:
+            self.store.get_session(session_id)
         if name is None:
             taken = {agent.name for agent in self.store.list_agents(session_id)}
-            name = model.name or model_id
+            name = self.instances.resolve_model(instance_id, model_id).name or model_id
             base, n = name, 2
             while name in taken:
                 name, n = f"{base} ({n})", n + 1
@@ -127,17 +143,18 @@ class ChatService:
             reasoning_effort=reasoning_effort,
         )
 
-    def agent_for(self, session_id: str, instance_id: str, model_id: str) -> Agent:
-        """The session's agent on (instance, model), added if there is none."""
-        for agent in self.store.list_agents(session_id):
-            if agent.instance_id == instance_id and agent.model_id == model_id:
-                return agent
-        return self.add_agent(session_id, instance_id, model_id)
+    def agent_for(self, session_id: str | None, instance_id: str, model_id: str) -> Agent:
+        """The session's agent on (instance, model), added (and the session created) if there
+        is none; nothing is created when the pair fails its checks."""
+        if session_id is not None and self.store.find_session(session_id) is not None:
+            for agent in self.store.list_agents(session_id):
+                if agent.instance_id == instance_id and agent.model_id == model_id:
+                    return agent
+        return self.add_agent(session_id, instance_id, model_id, create_session=True)
 
     def switch_agent(self, agent_id: str, instance_id: str, model_id: str) -> Agent:
         """Point an agent at another (instance, model); its history is kept."""
-        self.instances.resolve_model(instance_id, model_id)
-        self.instances.client(instance_id)
+        self.check_pair(instance_id, model_id)
         return self.store.update_agent(agent_id, instance_id=instance_id, model_id=model_id)
 
     # -- requests ------------------------------------------------------------------------

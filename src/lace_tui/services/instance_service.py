@@ -127,7 +127,7 @@ class InstanceService:
                     endpoint_is_default=instance.endpoint is None,
                     key=self.key_status(instance),
                     status=self.state.status(instance.id),
-                    model_count=len(self.models(instance.id)) if provider else 0,
+                    model_count=len(self._models(instance, provider)) if provider else 0,
                     can_chat=provider is not None and provider.type in SUPPORTED_TYPES,
                 )
             )
@@ -141,11 +141,6 @@ class InstanceService:
     def add(self, instance: Instance, api_key: str | None = None) -> list[str]:
         """Add a new instance (never overwrites). Returns warnings worth showing."""
         provider = self.catalog.provider(instance.provider)
-        if self.store.file_exists() and any(i.id == instance.id for i in self.store.load()):
-            raise BadInputError(
-                f"instance '{instance.id}' already exists: "
-                f"use `lace-tui instance edit {instance.id}`"
-            )
         if api_key is not None and instance.api_key_env:
             raise BadInputError("give either a stored key or an environment variable, not both")
         self.store.add(instance)
@@ -249,9 +244,13 @@ class InstanceService:
 
     def client(self, instance_id: str) -> ProviderClient:
         """A streaming client for the instance (UnsupportedProviderError for e.g. bedrock)."""
+        return create_client(self.check_usable(instance_id))
+
+    def check_usable(self, instance_id: str) -> ClientConfig:
+        """The instance's client settings, raising what would stop a chat (unknown instance,
+        unsupported type, unset key variable) without building an HTTP client."""
         instance = self.store.get(instance_id)
-        provider = self.provider_of(instance)
-        return create_client(self.client_config(instance, provider))
+        return self.client_config(instance, self.provider_of(instance))
 
     async def test(self, instance_id: str) -> ConnectionStatus:
         """Send a real, cheap request and store the outcome with its time."""
@@ -307,7 +306,10 @@ class InstanceService:
     def models(self, instance_id: str) -> list[InstanceModel]:
         """Catalog models, then discovered ones the catalog lacks, then custom ones."""
         instance = self.store.get(instance_id)
-        provider = self.provider_of(instance)
+        return self._models(instance, self.provider_of(instance))
+
+    def _models(self, instance: Instance, provider: Provider) -> list[InstanceModel]:
+        instance_id = instance.id
         result: list[InstanceModel] = [
             InstanceModel(id=m.id, name=m.display_name, source="catalog", info=m)
             for m in provider.models
