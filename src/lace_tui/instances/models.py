@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 INSTANCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 _INSTANCE_ID_RE = re.compile(INSTANCE_ID_PATTERN)
@@ -18,6 +18,12 @@ CREDENTIAL_HEADERS = frozenset(
 )
 # Query parameter names that carry a credential (`?key=...` for Gemini, `?access_token=...`).
 _SECRET_PARAM_WORDS = ("key", "token", "secret", "password", "sig")
+
+
+ID_RULE = (
+    "not a valid instance id (1 to 63 lowercase letters, digits and '-', "
+    "starting with a letter or digit)"
+)
 
 
 def is_valid_instance_id(value: str) -> bool:
@@ -138,3 +144,13 @@ class ConnectionStatus(BaseModel):
     message: str = ""
     latency_ms: float | None = None
     tested_at: str  # ISO 8601, UTC
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """The first problem of an Instance's validation error as one line (`invalid field:
+    message`), never repeating the value that was typed."""
+    first = exc.errors(include_url=False, include_input=False)[0]
+    field = ".".join(str(part) for part in first["loc"]) or "instance"
+    if first["type"] == "string_pattern_mismatch" and field == "id":
+        return f"invalid id: {ID_RULE}"
+    return f"invalid {field}: {str(first['msg']).removeprefix('Value error, ')}"

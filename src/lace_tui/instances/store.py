@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from lace_tui.errors import BadInputError, NotFoundError, StoredFileError
 from lace_tui.fileio import atomic_write_text, file_lock
 from lace_tui.instances.credentials import CredentialStore
-from lace_tui.instances.models import Instance, RetryPolicy
+from lace_tui.instances.models import ID_RULE, Instance, RetryPolicy, describe_invalid
 from lace_tui.instances.state import StateStore
 from lace_tui.paths import Paths
 
@@ -216,10 +216,7 @@ def _invalid_table(
     field = ".".join(loc) or "table"
     message = str(first["msg"]).removeprefix("Value error, ")
     if field == "id":
-        message = (
-            "not a valid instance id (1 to 63 lowercase letters, digits and '-', "
-            "starting with a letter or digit)"
-        )
+        message = ID_RULE
     elif first["type"] == "extra_forbidden":
         model = RetryPolicy if len(loc) > 1 and loc[0] == "retry" else Instance
         known = ", ".join(name for name in model.model_fields if name != "id")
@@ -251,10 +248,7 @@ def _revalidate(instance: Instance) -> Instance:
     try:
         return Instance.model_validate(instance.model_dump())
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "instance"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise BadInputError(f"invalid {field}: {message}") from None
+        raise BadInputError(describe_invalid(exc)) from None
 
 
 def _not_found(instance_id: str) -> NotFoundError:

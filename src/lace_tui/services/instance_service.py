@@ -22,7 +22,7 @@ from lace_tui.errors import (
 from lace_tui.fileio import atomic_write_text
 from lace_tui.instances.credentials import CredentialStore, key_status, resolve_api_key
 from lace_tui.instances.env_import import import_from_environment
-from lace_tui.instances.models import ConnectionStatus, Instance, KeyStatus
+from lace_tui.instances.models import ConnectionStatus, Instance, KeyStatus, describe_invalid
 from lace_tui.instances.state import StateStore
 from lace_tui.instances.store import InstanceStore
 from lace_tui.paths import Paths
@@ -349,17 +349,4 @@ def validate_instance(data: Mapping[str, object]) -> Instance:
     try:
         return Instance.model_validate(data)
     except ValidationError as exc:
-        raise BadInputError(describe_validation_error(exc)) from None
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """The first problem of a pydantic error as `field: message` (input values left out)."""
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "value"
-    message = first["msg"]
-    if first["type"] == "string_pattern_mismatch" and where == "id":
-        return (
-            "invalid instance id: use 1 to 63 lowercase letters, digits and '-', "
-            "starting with a letter or digit"
-        )
-    return f"invalid {where}: {message}"
+        raise BadInputError(describe_invalid(exc)) from None
