@@ -202,11 +202,16 @@ def test_export_markdown_and_json_hold_no_secret(cli, claude):
     assert SECRET not in md.out + js.out
 
 
-def test_bad_chat_flags(cli):
-    assert cli("chat", "hi").code == 2
-    assert cli("chat", "--all", "hi").code == 2
-    assert cli("chat", "--session", "s", "--all", "--model", "m", "hi").code == 2
-    assert cli("chat", "--instance", "x", "--model", "m", "   ").code == 2
+def test_bad_chat_flags(cli, home):
+    for args in (
+        ["chat", "hi"],
+        ["chat", "--all", "hi"],
+        ["chat", "--session", "s", "--all", "--model", "m", "hi"],
+        ["chat", "--instance", "x", "--model", "m", "   "],
+    ):
+        result = cli(*args)
+        assert result.code == 2 and result.err.startswith("error: ")
+    assert not home.exists()  # nothing written anywhere
 
 
 # -- real processes: interruption keeps what arrived ----------------------------------------------
