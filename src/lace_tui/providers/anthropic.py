@@ -7,6 +7,7 @@ import re
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
+from lace_tui.providers.framerun import FrameRun
 from lace_tui.providers.jsonshape import (
     JSON_STRING_BODY,
     as_dict,
@@ -14,7 +15,6 @@ from lace_tui.providers.jsonshape import (
     get_int,
     get_list,
     get_str,
-    json_string,
     loads,
     string_between,
 )
@@ -77,8 +77,9 @@ _PADDED_DELTA = re.compile(
 )
 
 
-def fast_delta(payload: bytes) -> tuple[bool, str] | None:
-    """(is_reasoning, text) for a plain text/thinking delta event, None for anything else."""
+def delta_span(payload: bytes) -> tuple[bool, int, int] | None:
+    """(is_reasoning, start, end) of the raw text of a plain text/thinking delta event, None
+    for anything else. The bytes between are not checked yet: `fast_delta` decodes them."""
     if not payload.startswith(_DELTA_START):
         return None
     if payload.endswith(_FAST_SUFFIX):
@@ -86,18 +87,23 @@ def fast_delta(payload: bytes) -> tuple[bool, str] | None:
         start = payload.find(b",", _INDEX_AT, _INDEX_AT + 20)  # after the block index
         if start > _INDEX_AT and payload[_INDEX_AT:start].isdigit():
             if payload.startswith(_TEXT_PREFIX, start):
-                text = string_between(payload, start + len(_TEXT_PREFIX), end)
-                return None if text is None else (False, text)
+                return False, start + len(_TEXT_PREFIX), end
             if payload.startswith(_THINKING_PREFIX, start):
-                text = string_between(payload, start + len(_THINKING_PREFIX), end)
-                return None if text is None else (True, text)
+                return True, start + len(_THINKING_PREFIX), end
     match = _PADDED_DELTA.match(payload)
     if match is None:
         return None
-    try:
-        return match.group(1) == b"thinking", json_string(match.group(2))
-    except ValueError:
-        return None  # let the general path report it
+    return match.group(1) == b"thinking", match.start(2), match.end(2)
+
+
+def fast_delta(payload: bytes) -> tuple[bool, str] | None:
+    """(is_reasoning, text) for a plain text/thinking delta event, None for anything else."""
+    span = delta_span(payload)
+    if span is None:
+        return None
+    reasoning, start, end = span
+    text = string_between(payload, start, end)
+    return None if text is None else (reasoning, text)
 
 
 class AnthropicParser(StreamParser):
@@ -106,13 +112,17 @@ class AnthropicParser(StreamParser):
     def __init__(self, label: str) -> None:
         super().__init__(label)
         self._sse = SSEDecoder()
+        self.run = FrameRun()
         self._usage: dict[str, int] = {}
         self._stop_reason: str | None = None
         self._stop_detail: str | None = None
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
-        self._handle(self._sse.feed(chunk))
-        return self.take()
+        events = self.read_run(self._sse, chunk)
+        if events is None:
+            self._handle(self._sse.feed(chunk))
+            events = self.take()
+        return events
 
     def finish(self) -> list[StreamEvent]:
         self._handle(self._sse.flush())
@@ -120,11 +130,16 @@ class AnthropicParser(StreamParser):
 
     def _handle(self, sse_events: list[SSEEvent]) -> None:
         self.events_seen += len(sse_events)
-        for _name, data in sse_events:
+        run = self.run
+        for name, data in sse_events:
             if self.done:
                 return
             fast = fast_delta(data)
             if fast is not None:
+                if run is not None and run.wanted:
+                    span = delta_span(data)
+                    if span is not None:
+                        run.learn(name, data, span[1], span[2], reasoning=span[0])
                 if fast[1]:
                     if fast[0]:
                         self.add_reasoning(fast[1])

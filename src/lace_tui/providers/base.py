@@ -43,6 +43,7 @@ from lace_tui.providers.failures import (
     failure_for_status,
     redact_url,
 )
+from lace_tui.providers.framerun import FrameRun, RunDecoder
 from lace_tui.providers.jsonshape import loads
 from lace_tui.providers.retry import backoff_delay, parse_retry_after
 
@@ -104,6 +105,34 @@ class StreamParser(abc.ABC):
         self._out: list[StreamEvent] = []
         self._pending: list[str] = []
         self._pending_reasoning = False
+        self.run: FrameRun | None = None  # set by formats whose text frames repeat a shape
+        self.run_region = b""  # the bytes of the frames the last run read
+
+    def read_run(self, decoder: RunDecoder, chunk: bytes) -> list[StreamEvent] | None:
+        """The events of `chunk` if it is a run of the learned text frames (framerun.py);
+        None when the general path must read it. `run_region` keeps the frames' bytes."""
+        run = self.run
+        if run is None or run.wanted or self.done:
+            return None
+        pending = decoder.pending
+        read = run.read(pending + chunk if pending else chunk)
+        if read is None:
+            run.missed()
+            return None
+        # (`events_seen` needs no update: a run is only learned from an event already seen.)
+        text, self.run_region, decoder.pending = read
+        if not text:
+            return self.take()
+        if self._pending or self._out:
+            if run.reasoning:
+                self.add_reasoning(text)
+            else:
+                self.add_text(text)
+            return self.take()
+        # Nothing waiting (each feed hands everything over): skip the merge buffer.
+        self.chars += len(text)
+        self.started = True
+        return [ReasoningDelta(text) if run.reasoning else TextDelta(text)]
 
     @abc.abstractmethod
     def feed(self, chunk: bytes) -> list[StreamEvent]:

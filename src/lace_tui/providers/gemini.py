@@ -8,6 +8,7 @@ from urllib.parse import quote
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
+from lace_tui.providers.framerun import FrameRun, last_payload
 from lace_tui.providers.jsonshape import (
     JSON_STRING_BODY,
     as_dict,
@@ -35,6 +36,20 @@ FILTER_REASONS = frozenset(
 )
 NO_REASONING = frozenset({"", "none", "off"})
 MAX_MODEL_PAGES = 5
+
+
+# Counters in every chunk's usageMetadata: the only bytes of a text chunk that change, besides
+# the text.
+USAGE_COUNTS = frozenset(
+    {
+        b"promptTokenCount",
+        b"candidatesTokenCount",
+        b"totalTokenCount",
+        b"thoughtsTokenCount",
+        b"cachedContentTokenCount",
+        b"toolUsePromptTokenCount",
+    }
+)
 
 
 def model_path(model: str) -> str:
@@ -77,6 +92,18 @@ _FAST_CHUNK = re.compile(
 def fast_text(payload: bytes) -> tuple[str, bytes] | None:
     """(text, rest) for a chunk holding one plain text part and no finish, None otherwise.
     `rest` is what follows the candidates (usage, model version, ids)."""
+    match = fast_match(payload)
+    if match is None:
+        return None
+    try:
+        return json_string(match.group(1)), match.group(2)
+    except ValueError:
+        return None  # let the general path report it
+
+
+def fast_match(payload: bytes) -> re.Match[bytes] | None:
+    """The match of a chunk holding one plain text part (group 1, raw) and no finish, with
+    what follows the candidates (group 2); None otherwise."""
     match = _FAST_CHUNK.match(payload)
     if match is None:
         return None
@@ -84,10 +111,7 @@ def fast_text(payload: bytes) -> tuple[str, bytes] | None:
     # (find() rather than `in`: the same search, without the slower operator dispatch)
     if rest.find(b'"promptFeedback"') >= 0 or rest.find(b'"error"') >= 0:
         return None
-    try:
-        return json_string(match.group(1)), rest
-    except ValueError:
-        return None  # let the general path report it
+    return match
 
 
 class GeminiParser(StreamParser):
@@ -103,11 +127,19 @@ class GeminiParser(StreamParser):
         self._finish_raw: str | None = None
         self._finish_detail: str | None = None
         self._tool_call = False
-        self._usage: dict[str, object] | bytes | None = None  # bytes: a chunk still to decode
+        # bytes: a chunk still to decode (the last of them, if a run of frames)
+        self._usage: dict[str, object] | bytes | None = None
+        self.run = FrameRun(volatile=USAGE_COUNTS)
+        self._run_usage = False  # the run's frames carry usageMetadata
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
-        self._handle(self._sse.feed(chunk))
-        return self.take()
+        events = self.read_run(self._sse, chunk)
+        if events is None:
+            self._handle(self._sse.feed(chunk))
+            return self.take()
+        if self._run_usage and self.run_region:
+            self._usage = self.run_region
+        return events
 
     def finish(self) -> list[StreamEvent]:
         self._handle(self._sse.flush())
@@ -120,7 +152,8 @@ class GeminiParser(StreamParser):
 
     def _handle(self, sse_events: list[SSEEvent]) -> None:
         self.events_seen += len(sse_events)
-        for _name, data in sse_events:
+        run = self.run
+        for name, data in sse_events:
             if self.done:
                 return
             fast = fast_text(data)
@@ -128,8 +161,12 @@ class GeminiParser(StreamParser):
                 text, rest = fast
                 if text:
                     self.add_text(text)
-                if rest.find(b'"usageMetadata"') >= 0:
+                has_usage = rest.find(b'"usageMetadata"') >= 0
+                if has_usage:
                     self._usage = data
+                if run is not None and run.wanted and (match := fast_match(data)) is not None:
+                    run.learn(name, data, *match.span(1), reasoning=False)
+                    self._run_usage = has_usage
                 continue
             try:
                 obj = loads(data)
@@ -189,7 +226,7 @@ class GeminiParser(StreamParser):
         usage = self._usage
         if isinstance(usage, bytes):
             try:
-                usage = get_dict(as_dict(loads(usage)) or {}, "usageMetadata")
+                usage = get_dict(as_dict(loads(last_payload(usage))) or {}, "usageMetadata")
             except ValueError:
                 usage = None
         if not usage:

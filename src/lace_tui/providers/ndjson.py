@@ -6,19 +6,19 @@ from __future__ import annotations
 class NDJSONDecoder:
     """Feed body chunks in, get complete non-blank lines out (LF or CRLF); `flush()` at the end."""
 
-    __slots__ = ("_tail",)
+    __slots__ = ("pending",)
 
     def __init__(self) -> None:
-        self._tail = b""
+        self.pending = b""  # an incomplete line (a frame run reads it too)
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Split one chunk of body bytes; return the lines it completed, without line endings."""
-        data = self._tail + chunk if self._tail else chunk
+        data = self.pending + chunk if self.pending else chunk
         lines = data.split(b"\n")
-        self._tail = lines.pop()
+        self.pending = lines.pop()
         return [stripped for line in lines if (stripped := line.strip())]
 
     def flush(self) -> list[bytes]:
         """End of body: the last line, even without its newline."""
-        tail, self._tail = self._tail.strip(), b""
+        tail, self.pending = self.pending.strip(), b""
         return [tail] if tail else []

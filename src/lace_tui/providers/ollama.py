@@ -5,6 +5,7 @@ from __future__ import annotations
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
+from lace_tui.providers.framerun import FrameRun
 from lace_tui.providers.jsonshape import (
     as_dict,
     get_int,
@@ -42,8 +43,9 @@ _FAST_PREFIX = b'"message":{"role":"assistant","content":"'
 _FAST_SUFFIX = b'"},"done":false}'
 
 
-def fast_content(line: bytes) -> str | None:
-    """The text of a plain content line, None for anything else."""
+def content_span(line: bytes) -> tuple[int, int] | None:
+    """Where the raw text of a plain content line lies, None for anything else. The bytes
+    between are not checked yet: `fast_content` decodes them."""
     if not line.startswith(_FAST_START) or not line.endswith(_FAST_SUFFIX):
         return None
     start = line.find(_FAST_ANCHOR)
@@ -51,7 +53,13 @@ def fast_content(line: bytes) -> str | None:
         return None
     if line.find(b'"error"', 0, start) >= 0:
         return None
-    return string_between(line, start + len(_FAST_PREFIX), len(line) - len(_FAST_SUFFIX))
+    return start + len(_FAST_PREFIX), len(line) - len(_FAST_SUFFIX)
+
+
+def fast_content(line: bytes) -> str | None:
+    """The text of a plain content line, None for anything else."""
+    span = content_span(line)
+    return None if span is None else string_between(line, *span)
 
 
 class OllamaParser(StreamParser):
@@ -60,10 +68,15 @@ class OllamaParser(StreamParser):
     def __init__(self, label: str) -> None:
         super().__init__(label)
         self._lines = NDJSONDecoder()
+        # Every line carries its own timestamp.
+        self.run = FrameRun(ndjson=True, volatile=frozenset({b"created_at"}))
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
-        self._handle(self._lines.feed(chunk))
-        return self.take()
+        events = self.read_run(self._lines, chunk)
+        if events is None:
+            self._handle(self._lines.feed(chunk))
+            events = self.take()
+        return events
 
     def finish(self) -> list[StreamEvent]:
         self._handle(self._lines.flush())
@@ -71,11 +84,16 @@ class OllamaParser(StreamParser):
 
     def _handle(self, lines: list[bytes]) -> None:
         self.events_seen += len(lines)
+        run = self.run
         for line in lines:
             if self.done:
                 return
             text = fast_content(line)
             if text is not None:
+                if run is not None and run.wanted:
+                    span = content_span(line)
+                    if span is not None:
+                        run.learn("", line, *span, reasoning=False)
                 if text:
                     self.add_text(text)
                 continue

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
+from lace_tui.providers.framerun import FrameRun
 from lace_tui.providers.jsonshape import (
     as_dict,
     get_dict,
@@ -62,8 +63,9 @@ _FAST_PREFIX = b'"choices":[{"index":0,"delta":{"content":"'
 _FAST_SUFFIX = b'"},"logprobs":null,"finish_reason":null}]}'
 
 
-def fast_content(payload: bytes) -> str | None:
-    """The text of a plain content-delta chunk for choice 0, None for anything else."""
+def content_span(payload: bytes) -> tuple[int, int] | None:
+    """Where the raw text of a plain content-delta chunk for choice 0 lies, None for anything
+    else. The bytes between are not checked yet: `fast_content` decodes them."""
     if not payload.endswith(_FAST_SUFFIX):
         return None
     start = payload.find(_FAST_ANCHOR)
@@ -72,7 +74,13 @@ def fast_content(payload: bytes) -> str | None:
     # Before `choices` only scalar ids may come: no usage, no error.
     if payload.find(b'"usage"', 0, start) >= 0 or payload.find(b'"error"', 0, start) >= 0:
         return None
-    return string_between(payload, start + len(_FAST_PREFIX), len(payload) - len(_FAST_SUFFIX))
+    return start + len(_FAST_PREFIX), len(payload) - len(_FAST_SUFFIX)
+
+
+def fast_content(payload: bytes) -> str | None:
+    """The text of a plain content-delta chunk for choice 0, None for anything else."""
+    span = content_span(payload)
+    return None if span is None else string_between(payload, *span)
 
 
 class OpenAIChatParser(StreamParser):
@@ -85,6 +93,8 @@ class OpenAIChatParser(StreamParser):
     def __init__(self, label: str) -> None:
         super().__init__(label)
         self._sse = SSEDecoder()
+        # `created` is fixed per stream at OpenAI; some compatible servers stamp every chunk.
+        self.run = FrameRun(volatile=frozenset({b"created"}))
         self._finish_reason: str | None = None
         self._refusal: list[str] = []
         self._json_body: list[bytes] | None = None
@@ -100,8 +110,11 @@ class OpenAIChatParser(StreamParser):
                 # A server that ignored `stream: true` and answered with one JSON document.
                 self._json_body = [chunk]
                 return []
-        self._handle(self._sse.feed(chunk))
-        return self.take()
+        events = self.read_run(self._sse, chunk)
+        if events is None:
+            self._handle(self._sse.feed(chunk))
+            events = self.take()
+        return events
 
     def finish(self) -> list[StreamEvent]:
         if self._json_body is not None:
@@ -116,11 +129,16 @@ class OpenAIChatParser(StreamParser):
 
     def _handle(self, sse_events: list[SSEEvent]) -> None:
         self.events_seen += len(sse_events)
-        for _name, data in sse_events:
+        run = self.run
+        for name, data in sse_events:
             if self.done:
                 return
             text = fast_content(data)
             if text is not None:
+                if run is not None and run.wanted:
+                    span = content_span(data)
+                    if span is not None:
+                        run.learn(name, data, *span, reasoning=False)
                 if text:
                     self.add_text(text)
                 continue

@@ -32,17 +32,18 @@ class SSEDecoder:
     the last `data:` line.
     """
 
-    __slots__ = ("_started", "_tail")
+    __slots__ = ("_started", "pending")
 
     def __init__(self) -> None:
-        self._tail = b""
+        # Bytes of an incomplete event, from an event boundary on (a frame run reads them too).
+        self.pending = b""
         self._started = False
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Decode one chunk of body bytes; return the events it completed."""
         # Fastest path: the chunk is exactly one `data:` event, as when a provider flushes
         # each token and we keep up with it.
-        if not self._tail and self._started and chunk.startswith(b"data: "):
+        if not self.pending and self._started and chunk.startswith(b"data: "):
             first_lf = chunk.find(b"\n")
             if first_lf == len(chunk) - 2 and chunk.endswith(b"\n\n") and _CR not in chunk:
                 return [("", chunk[6:-2])]
@@ -54,7 +55,7 @@ class SSEDecoder:
                 return [("", chunk[6:-4])]
         # The same for Anthropic's shape: `event:` then one `data:` line, in one read.
         elif (
-            not self._tail
+            not self.pending
             and self._started
             and chunk.startswith(b"event: ")
             and chunk.endswith(b"\n\n")
@@ -63,8 +64,8 @@ class SSEDecoder:
             cut = chunk.find(b"\ndata: ")
             if cut > 0 and chunk.find(b"\n", cut + 1) == len(chunk) - 2:
                 return [(chunk[7:cut].decode("utf-8", "replace"), chunk[cut + 7 : -2])]
-        if self._tail:
-            data = self._tail + chunk
+        if self.pending:
+            data = self.pending + chunk
         elif self._started:
             data = chunk
         else:
@@ -79,10 +80,10 @@ class SSEDecoder:
             if data.endswith(b"\r"):
                 data, keep = data[:-1], b"\r"
             blocks = data.split(b"\n\n")
-            self._tail = blocks.pop() + keep
+            self.pending = blocks.pop() + keep
         else:
             blocks = data.split(b"\n\n")
-            self._tail = blocks.pop()
+            self.pending = blocks.pop()
         if not blocks:
             return []
         # Inlined rather than shared with flush(): this runs once per network read.
@@ -106,7 +107,7 @@ class SSEDecoder:
 
     def flush(self) -> list[SSEEvent]:
         """End of body: dispatch whatever is pending, terminated or not."""
-        tail, self._tail = self._tail, b""
+        tail, self.pending = self.pending, b""
         if not tail:
             return []
         if b"\r" in tail:
