@@ -326,3 +326,43 @@ async def test_merging_keeps_reasoning_and_text_apart_and_in_order() -> None:
         ReasoningDelta(text="d"),
         TextDelta(text="e"),
     ]
+
+
+# -- UTF-16 surrogate halves from \u escapes ------------------------------------------------------
+
+
+def escaped_anthropic(raw_text: str) -> bytes:
+    """A text delta whose JSON text is written as given (escapes and all)."""
+    return (
+        b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+        b'"delta":{"type":"text_delta","text":"' + raw_text.encode() + b'"}}\n\n'
+    )
+
+
+ANTHROPIC_END = [
+    b'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"}}\n\n',
+    b'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+]
+
+
+@pytest.mark.parametrize("whole", [False, True])
+@pytest.mark.parametrize(
+    ("pieces", "expected"),
+    [
+        # an emoji's two halves in two events (a server escaping per token does this)
+        ([" a", "\\ud83d", "\\ude00", "b "], " a\U0001f600b "),
+        ([" a\\ud83d", "\\ude00b"], " a\U0001f600b"),
+        # halves with nothing to pair with become U+FFFD, never a string that cannot be stored
+        ([" a", "\\ud83d", " b"], " a\ufffd b"),
+        ([" a", "\\ude00", " b"], " a\ufffd b"),
+        ([" a", "\\ud83d"], " a\ufffd"),
+    ],
+)
+async def test_surrogate_halves_are_paired_or_replaced(
+    pieces: list[str], expected: str, whole: bool
+) -> None:
+    frames = [escaped_anthropic(f"w{i}") for i in range(5)]
+    frames += [escaped_anthropic(p) for p in pieces] + ANTHROPIC_END
+    got = await serve("anthropic", [b"".join(frames)] if whole else frames)
+    assert got.text == "w0w1w2w3w4" + expected
+    got.text.encode("utf-8")  # storable

@@ -4,7 +4,9 @@ import json
 import time
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
 
 from lace_tui.errors import ContextOverflowError, NotFoundError
 from lace_tui.instances.models import Instance, RetryPolicy
@@ -175,3 +177,39 @@ def test_costs_never_read_as_zero_unless_zero():
     assert format_cost(0.0042) == "$0.0042"
     assert format_price(0.001) == "$0.0010"
     assert format_price(None) == "?"
+
+
+async def test_an_emoji_sent_in_two_escaped_halves_is_stored_whole(tmp_path: Path):
+    """A server that escapes each token to ASCII may split a character's UTF-16 halves across
+    events; the reply must still be stored (SQLite refuses lone surrogates) and shown whole."""
+
+    def delta(raw: str) -> bytes:
+        return (
+            b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+            b'"delta":{"type":"text_delta","text":"' + raw.encode() + b'"}}\n\n'
+        )
+
+    stop = b'event: message_stop\ndata: {"type":"message_stop"}\n\n'
+    halves = [delta("smile "), delta("\\ud83d"), delta("\\ude00"), delta(" and \\ud83d")]
+    body = b"".join([*halves, stop])
+    svc = Services(resolve_paths(tmp_path), environ={})
+    try:
+        svc.instances.add(
+            Instance(id="claude", provider="anthropic", endpoint="https://anthropic.test"),
+            api_key="sk-test-123456789",
+        )
+        session = svc.chat.ensure_session(None)
+        agent = svc.chat.add_agent(session.id, "claude", MODEL)
+        async with respx.mock() as router:
+            router.post("https://anthropic.test/v1/messages").mock(
+                return_value=httpx.Response(
+                    200, headers={"content-type": "text/event-stream"}, content=body
+                )
+            )
+            events = await collect(svc.chat.send(agent.id, "hi"))
+        done = events[-1]
+        assert isinstance(done, ReplyDone) and done.message.status == "complete"
+        stored = svc.sessions.list_messages(agent.id)[1]
+        assert stored.content == "smile \U0001f600 and \ufffd"
+    finally:
+        svc.close()

@@ -15,6 +15,7 @@ import asyncio
 import dataclasses
 import functools
 import json
+import re
 import ssl
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
@@ -29,6 +30,7 @@ from lace_tui.instances.models import RetryPolicy
 from lace_tui.providers.events import (
     ChatRequest,
     DiscoveredModel,
+    Finish,
     ReasoningDelta,
     StreamError,
     StreamEvent,
@@ -48,6 +50,7 @@ from lace_tui.providers.jsonshape import loads
 from lace_tui.providers.retry import backoff_delay, parse_retry_after
 
 Sleep = Callable[[float], Awaitable[None]]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 TestState = Literal["connected", "auth_failed", "unreachable", "timed_out", "error"]
 
 USER_AGENT = f"lace-tui/{__version__}"
@@ -105,6 +108,7 @@ class StreamParser(abc.ABC):
         self._out: list[StreamEvent] = []
         self._pending: list[str] = []
         self._pending_reasoning = False
+        self._carry = ""  # a UTF-16 high surrogate waiting for its other half
         self.run: FrameRun | None = None  # set by formats whose text frames repeat a shape
         self.run_region = b""  # the bytes of the frames the last run read
 
@@ -123,7 +127,7 @@ class StreamParser(abc.ABC):
         text, self.run_region, decoder.pending = read
         if not text:
             return self.take()
-        if self._pending or self._out:
+        if self._pending or self._out or self._carry or not text.isascii():
             if run.reasoning:
                 self.add_reasoning(text)
             else:
@@ -164,23 +168,42 @@ class StreamParser(abc.ABC):
         """Any other event (usage, finish, error), in order after the text before it."""
         if self._pending:
             self._flush()
+        if self._carry and isinstance(event, Finish | StreamError):
+            self._pending.append("")  # the text is over: a half character left is lone
+            self._flush(last=True)
         self._out.append(event)
 
     def take(self) -> list[StreamEvent]:
         """The events completed so far, handed over once."""
         if self._pending:
             self._flush()
+        if self._carry and (self.done or self.complete):
+            self._pending.append("")  # the stream is over: a half character left is lone
+            self._flush(last=True)
         out = self._out
         self._out = []
         return out
 
-    def _flush(self) -> None:
+    def _flush(self, *, last: bool = False) -> None:
         pending = self._pending
         text = pending[0] if len(pending) == 1 else "".join(pending)
-        self._out.append(
-            ReasoningDelta(text=text) if self._pending_reasoning else TextDelta(text=text)
-        )
         self._pending = []
+        # str.isascii() is O(1) in CPython: the check costs nothing for most text.
+        if self._carry or (not text.isascii() and _SURROGATE.search(text) is not None):
+            text = self._mend(text, last=last)
+            if not text:
+                return
+        self._out.append(ReasoningDelta(text) if self._pending_reasoning else TextDelta(text))
+
+    def _mend(self, text: str, *, last: bool) -> str:
+        """Pair UTF-16 surrogate halves that JSON `\\u` escapes sent apart (even in separate
+        events) and replace lone ones: text that cannot be stored as UTF-8 must never reach
+        the session store. A high half at the end waits for the next text."""
+        text = self._carry + text
+        self._carry = ""
+        if not last and text and "\ud800" <= text[-1] <= "\udbff":
+            text, self._carry = text[:-1], text[-1]
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
     def fail_malformed(self, what: str) -> None:
         """Record a malformed stream; the loop raises it after yielding earlier events."""
