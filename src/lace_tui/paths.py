@@ -56,6 +56,12 @@ class Paths:
         return self.cache_dir / "models"
 
     @property
+    def catalog_briefs_file(self) -> Path:
+        """What the Catalog screen shows of each provider, saved for the next start's first
+        frame (a cache: see catalog/brief_cache.py)."""
+        return self.cache_dir / "catalog-briefs.json"
+
+    @property
     def catalog_update_dir(self) -> Path:
         """Catalog data fetched by `catalog update`, used in place of the shipped data."""
         return self.cache_dir / "catalog-update"

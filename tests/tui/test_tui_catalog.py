@@ -8,11 +8,12 @@ from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.catalog import CatalogScreen
 from lace_tui.tui.screens.provider import ProviderScreen
 from lace_tui.tui.screens.wizard import WizardScreen
+from lace_tui.tui.widgets.line_table import LineTable
 from tests.tui.conftest import settle
 
 
-def row_ids(table: DataTable) -> list[str]:
-    return [str(key.value) for key in table.rows]
+def row_ids(table: LineTable) -> list[str]:
+    return table.row_keys
 
 
 async def test_catalog_lists_every_provider_with_counts(make_services, populated_home):
@@ -22,7 +23,7 @@ async def test_catalog_lists_every_provider_with_counts(make_services, populated
         await settle(pilot)
         await pilot.press("f2")  # the chat prompt has focus: digits would be typed
         await settle(pilot)
-        table = app.screen.query_one("#providers", DataTable)
+        table = app.screen.query_one("#providers", LineTable)
         assert row_ids(table) == list(services.catalog.providers)
         anthropic = table.get_row("anthropic")
         assert str(anthropic[2]) == str(len(services.catalog.provider("anthropic").models))
@@ -39,7 +40,7 @@ async def test_env_variable_counts_as_an_available_key(make_services):
     app = LaceApp(make_services({"GROQ_API_KEY": "gsk-123"}))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one("#providers", DataTable)
+        table = app.screen.query_one("#providers", LineTable)
         assert str(table.get_row("groq")[6]) == "env"
 
 
@@ -47,7 +48,7 @@ async def test_filter_narrows_the_providers(make_services):
     app = LaceApp(make_services())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one("#providers", DataTable)
+        table = app.screen.query_one("#providers", LineTable)
         everything = table.row_count
         await pilot.press("slash", *"bedrock")
         await pilot.pause()

@@ -25,6 +25,7 @@ from lace_tui.tui.screens.catalog_editor_dialogs import FileScreen, NewProviderS
 from lace_tui.tui.screens.catalog_editor_model import ModelFormScreen
 from lace_tui.tui.screens.catalog_editor_update import UpdateScreen
 from lace_tui.tui.screens.confirm import ConfirmScreen
+from lace_tui.tui.widgets.line_table import LineTable
 from tests.support.fake_catwalk import serve_catwalk, shipped_catwalk_data
 from tests.tui.conftest import settle
 
@@ -114,7 +115,7 @@ async def test_new_provider_from_template_writes_the_file_and_reloads(make_servi
             "box-ollama"
         ]
         catalog_screen = next(s for s in app.screen_stack if isinstance(s, CatalogScreen))
-        assert "box-ollama" in catalog_screen.query_one("#providers", DataTable).rows
+        assert "box-ollama" in catalog_screen.query_one("#providers", LineTable).row_keys
 
 
 async def test_new_provider_refuses_an_id_in_use(make_services, lace_paths):
@@ -472,7 +473,7 @@ async def test_update_shows_the_diff_and_cancel_writes_nothing(make_services, la
             assert update_file(lace_paths).is_file()
             assert services.catalog.provider("acme").name == "Acme"
             catalog_screen = next(s for s in app.screen_stack if isinstance(s, CatalogScreen))
-            assert "acme" in catalog_screen.query_one("#providers", DataTable).rows
+            assert "acme" in catalog_screen.query_one("#providers", LineTable).row_keys
 
 
 async def test_update_failure_is_one_line_and_writes_nothing(make_services, lace_paths):

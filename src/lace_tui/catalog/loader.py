@@ -23,6 +23,7 @@ from typing import Final
 
 from pydantic import BaseModel, ValidationError
 
+from lace_tui.catalog.constants import UPDATE_FILE_NAME, is_catalog_file_name
 from lace_tui.catalog.models import UPSTREAM_DATA, Model, Provider
 from lace_tui.catalog.query import CatalogSource, ModelRow, build_rows
 from lace_tui.errors import BadInputError, NotFoundError
@@ -43,7 +44,6 @@ __all__ = [
 
 # Our own catalogs for local servers: not Catwalk's, so a Catwalk update does not replace them.
 LOCAL_PROVIDER_IDS: Final = frozenset({"ollama", "lmstudio"})
-UPDATE_FILE_NAME: Final = "providers.json"
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -269,11 +269,7 @@ def _json_files(directory: Path, label: str, issues: list[CatalogIssue]) -> list
     """The `*.json` entries of `directory` by name, skipping hidden ones (editor and temp files)."""
     try:
         with os.scandir(directory) as entries:
-            names = [
-                entry.name
-                for entry in entries
-                if entry.name.endswith(".json") and not entry.name.startswith(".")
-            ]
+            names = [entry.name for entry in entries if is_catalog_file_name(entry.name)]
     except FileNotFoundError:
         return []
     except OSError as exc:

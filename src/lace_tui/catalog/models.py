@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from lace_tui.catalog.constants import CHAT_TYPES as CHAT_TYPES
+
 # Validation context key for upstream (Catwalk) data: `{UPSTREAM_DATA: True}` makes a default
 # model id that names none of the provider's models be dropped instead of rejected, since one
 # stale default (Catwalk's own pioneer.json has two) should not hide a whole provider. User files
 # are validated without it, so the same mistake there is reported.
 UPSTREAM_DATA = "lace_upstream_data"
 
-# Catalog types with a streaming client; others stay browsable but cannot chat.
-CHAT_TYPES = frozenset(
-    {"anthropic", "openai", "openai-compat", "openrouter", "vercel", "azure", "google", "ollama"}
-)
+# CHAT_TYPES (catalog types with a streaming client; others stay browsable but cannot chat) is
+# defined in constants.py, which the app's first frame reads without importing pydantic.
 
 
 class Model(BaseModel):

@@ -6,22 +6,27 @@ imported by its mode's factory the first time the section is shown (start-up is 
 
 from __future__ import annotations
 
-import asyncio
+import gc
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, Final, Literal
 
-from textual import work
-from textual.app import App
-from textual.binding import Binding, BindingType
-from textual.message import Message
-from textual.screen import Screen
-
 from lace_tui.errors import LaceError
 from lace_tui.paths import Paths, stylesheet_path
-from lace_tui.tui.commands import LaceCommands
+from lace_tui.tui.startup import imports_without_gc
+
+with imports_without_gc():  # most of start-up: see there
+    import asyncio
+
+    from textual import work
+    from textual.app import App
+    from textual.binding import Binding, BindingType
+    from textual.message import Message
+    from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.app_services import Services
 
@@ -35,6 +40,13 @@ SECTION_TITLES: Final[dict[Section, str]] = {
 }
 
 
+def _lace_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (not at start)."""
+    from lace_tui.tui.commands import LaceCommands
+
+    return LaceCommands
+
+
 class LaceApp(App[int]):
     """lace-tui's terminal app. `services` is the one facade every screen talks to."""
 
@@ -42,7 +54,7 @@ class LaceApp(App[int]):
     CSS_PATH = stylesheet_path()
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    COMMANDS: ClassVar = App.COMMANDS | {LaceCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {_lace_commands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # The section bar at the top shows these keys, so the footer keeps its room for the
@@ -68,6 +80,8 @@ class LaceApp(App[int]):
         self._catalog_issues_shown = False
         self._theme_ready = False
         self._first_run = False
+        self._start_screen_built = False
+        self._gc_paused = False
         self._start_section: Section = self._choose_start_section()
         # The app starts straight in the chosen section (Textual reads DEFAULT_MODE in __init__),
         # rather than on a blank screen and then switching: one stylesheet parse, not two.
@@ -81,7 +95,12 @@ class LaceApp(App[int]):
 
     def _factory(self, section: Section) -> Callable[[], Screen[None]]:
         def build() -> Screen[None]:
-            return self.build_section(section)
+            screen = self.build_section(section)
+            if not self._start_screen_built:
+                self._start_screen_built = True
+                if section == "catalog":  # checked to draw the same (tests/tui snapshots)
+                    _skip_first_css_refresh(self, screen)
+            return screen
 
         return build
 
@@ -127,18 +146,41 @@ class LaceApp(App[int]):
             return "instances"
         return "chat" if count else "catalog"
 
+    def on_load(self) -> None:
+        # Building the first screen allocates tens of thousands of short-lived objects (styles,
+        # strips, segments); the cyclic collector's passes over them cost ~2-3 ms of start-up,
+        # so it waits until the first frame is up (as the catalog loader does while loading).
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+
+    def _resume_gc(self) -> None:
+        gc.unfreeze()  # what the imports set aside (startup.imports_without_gc)
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
     def on_mount(self) -> None:
         self._theme_ready = True
         for notice in self.notices:
             self.notify(notice, severity="error", timeout=10)
 
+    def on_unmount(self) -> None:
+        self._resume_gc()  # should the app end before its first frame
+
     def on_ready(self) -> None:
+        self._resume_gc()
         # Only now: the worker imports pydantic and the services, and would hold the GIL (and
         # the import lock) while the first screen is being drawn.
+        from lace_tui.tui.startup import auto_update_may_be_on
+
         self.load_catalog()
         if self._first_run:
             self.import_environment()
-        self.auto_update_catalog()
+        # Checked here first, cheaply: the update module (pydantic, httpx) is not imported
+        # for nothing on the UI loop when the setting is off, as it is by default.
+        if auto_update_may_be_on(self.services.paths.settings_file):
+            self.auto_update_catalog()
 
     @property
     def current_section(self) -> Section | None:
@@ -172,9 +214,20 @@ class LaceApp(App[int]):
 
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
     def load_catalog(self) -> None:
-        """Load (and cache) the catalog off the UI loop; screens ask for it when it is ready."""
+        """Load (and cache) the catalog off the UI loop; screens ask for it when it is ready.
+
+        Then keep what the Catalog table shows of it for the next start's first frame, when no
+        source file changed while it loaded (catalog/brief_cache.py).
+        """
+        from lace_tui.catalog.brief_cache import save_briefs, sources_stamp
+        from lace_tui.catalog.briefs import briefs_of
+
+        paths = self.services.paths
+        before = sources_stamp(paths)
         catalog = self.services.catalog
         self.call_from_thread(self._catalog_loaded, catalog)
+        if before is not None and sources_stamp(paths) == before:
+            save_briefs(paths, before, briefs_of(catalog))
 
     def _catalog_loaded(self, catalog: Catalog) -> None:
         from lace_tui.tui.messages import CatalogReady
@@ -197,14 +250,12 @@ class LaceApp(App[int]):
     async def auto_update_catalog(self) -> None:
         """Fetch Catwalk's data in the background, only when the user turned this on (off by
         default: many SSH machines are air-gapped) and not within a day of the last fetch."""
-        from lace_tui.catalog.update import fetch_update, should_auto_update, update_status
-        from lace_tui.settings import load_settings
-
         paths = self.services.paths
         try:
-            meta = update_status(paths)
-            if not should_auto_update(load_settings(paths), meta.fetched_at if meta else None):
+            if not await asyncio.to_thread(_auto_update_due, paths):
                 return
+            from lace_tui.catalog.update import fetch_update  # imported by the check above
+
             result = await fetch_update(paths)
         except LaceError as exc:
             self.notify(f"automatic catalog update: {exc.message}", severity="warning")
@@ -299,6 +350,30 @@ class LaceApp(App[int]):
             update_settings(self.services.paths, theme=theme)
         except LaceError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error")
+
+
+def _auto_update_due(paths: Paths) -> bool:
+    """Whether the setting is on and the last fetch a day old (imports off the UI loop)."""
+    from lace_tui.catalog.update import should_auto_update, update_status
+    from lace_tui.settings import load_settings
+
+    meta = update_status(paths)
+    return should_auto_update(load_settings(paths), meta.fetched_at if meta else None)
+
+
+def _skip_first_css_refresh(app: App[int], screen: Screen[None]) -> None:
+    """Spare the Catalog, as the start screen, Textual's whole-stylesheet refresh (~10 ms).
+
+    Textual re-parses every stylesheet and restyles the app when a mode's screen first shows,
+    in case the CSS changed since the screen was made. The start screen is made before any CSS
+    has been applied, so for it that refresh is a second parse of the same CSS; marking it up
+    to date skips it. A theme set in `__init__` still refreshes (queued apart). Only for the
+    Catalog, whose widgets all draw from their styles when painted: the chat screen, as built,
+    relies on the restyle to repaint its header (seen in its snapshot).
+    """
+    count = getattr(app, "_css_update_count", None)
+    if isinstance(count, int) and isinstance(getattr(screen, "_css_update_count", None), int):
+        screen._css_update_count = count
 
 
 def run_app(paths: Paths, session_id: str | None = None) -> int:

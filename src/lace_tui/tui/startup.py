@@ -1,4 +1,4 @@
-"""What the app reads before its first screen, without importing pydantic (start-up budget).
+"""What the app does before its first screen, without importing pydantic (start-up budget).
 
 The full readers (instances/store.py, settings.py) validate with pydantic; here only the facts the
 first paint needs are taken from the TOML, and anything wrong is left for them to report later.
@@ -6,7 +6,9 @@ first paint needs are taken from the TOML, and anything wrong is left for them t
 
 from __future__ import annotations
 
-import tomllib
+import contextlib
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 from lace_tui.errors import StoredFileError
@@ -20,9 +22,30 @@ def _read_toml(path: Path) -> dict[str, object] | None:
     except OSError as exc:
         raise StoredFileError(f"cannot read {path}: {exc.strerror}") from exc
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise StoredFileError(f"{path}: {exc}: fix or remove the file") from exc
+    if _only_comments(text):  # e.g. the instances file with none left: no parser needed
+        return {}
+    import tomllib  # only for a file with content: its import costs more than the read (~5 ms)
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StoredFileError(f"{path}: {exc}: fix or remove the file") from exc
+
+
+def _only_comments(text: str) -> bool:
+    """Whether `text` is plainly an empty TOML document: blank lines and `#` comments only,
+    without the control characters TOML forbids in comments (left to the parser to report)."""
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
+        if any((ord(char) < 0x20 and char != "\t") or char == "\x7f" for char in line):
+            return False
+        stripped = line.strip(" \t")
+        if stripped and not stripped.startswith("#"):
+            return False
+    return True
 
 
 def count_instances(instances_file: Path) -> int:
@@ -35,8 +58,38 @@ def count_instances(instances_file: Path) -> int:
     return len(tables) if isinstance(tables, dict) else 0
 
 
+def auto_update_may_be_on(settings_file: Path) -> bool:
+    """False when the settings surely leave automatic catalog updates off (the default: no file,
+    or no true `auto_update_catalog`); True when the full settings reader has to decide."""
+    try:
+        data = _read_toml(settings_file)
+    except StoredFileError:
+        return True  # the full reader reports it
+    value = data.get("auto_update_catalog", False) if data is not None else False
+    return value is not False
+
+
 def saved_theme(settings_file: Path) -> str | None:
     """The theme named in the settings file, if any; StoredFileError when it is not TOML."""
     data = _read_toml(settings_file)
     theme = data.get("theme") if data is not None else None
     return theme if isinstance(theme, str) else None
+
+
+@contextlib.contextmanager
+def imports_without_gc() -> Iterator[None]:
+    """For importing asyncio and Textual, most of the app's start-up.
+
+    That allocates tens of thousands of objects that all live on, so the cyclic collector's
+    passes over them (~8 ms of a start) find nothing to free. It is paused meanwhile, and what
+    the imports made is set aside (`gc.freeze`) so that its first pass afterwards does not
+    scan it all at once; `LaceApp` hands it back (`gc.unfreeze`) once its first frame is up.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()

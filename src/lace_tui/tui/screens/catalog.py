@@ -1,34 +1,52 @@
-"""The Catalog section: every provider lace-tui knows, filterable, with what it costs."""
+"""The Catalog section: every provider lace-tui knows, filterable, with what it costs.
+
+Often the first screen of a start, so its first frame is filled from provider briefs that need
+no pydantic (catalog/brief_cache.py) while the full catalog loads in the background; the rows
+are rebuilt from the loaded catalog, then again once the instances have been read.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Input, Static
 
 from lace_tui.errors import LaceError
 from lace_tui.tui.format import price_ranges
 from lace_tui.tui.messages import CatalogReady, InstancesChanged
 from lace_tui.tui.screens.base import LaceScreen
+from lace_tui.tui.widgets.key_footer import KeyFooter
+from lace_tui.tui.widgets.line_table import LineColumn, LineRow, LineTable
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from lace_tui.catalog.briefs import ProviderBrief
     from lace_tui.catalog.loader import Catalog
-    from lace_tui.catalog.query import ProviderSummary
     from lace_tui.services.app_services import Services
 
 
-@dataclass(frozen=True)
-class ProviderLine:
+COLUMNS = (
+    LineColumn("Provider"),
+    LineColumn("Type"),
+    LineColumn("Models", right=True),
+    LineColumn("In $/M", right=True),
+    LineColumn("Out $/M", right=True),
+    LineColumn("Inst"),
+    LineColumn("Key"),
+)
+_NAME_WIDTH = 18
+
+
+class ProviderLine(NamedTuple):
     """One row of the providers table, with its lowercase search text."""
 
-    summary: ProviderSummary
+    summary: ProviderBrief
     instances: int
     key: str
     search: str
@@ -41,7 +59,7 @@ def is_local(provider_id: str, provider_type: str) -> bool:
 
 
 def key_availability(
-    summary: ProviderSummary, stored: bool, env_instance: bool, services: Services
+    summary: ProviderBrief, stored: bool, env_instance: bool, services: Services
 ) -> str:
     """`stored`, `env` (an instance's or the catalog's variable is set), `local` or `—`."""
     if stored:
@@ -62,8 +80,15 @@ def provider_lines(
     Without `with_instances` only the catalog is used (fast: the instance service, its provider
     clients and their HTTP library are not even imported), and the counts are left blank.
     """
-    from lace_tui.catalog.query import summarize_providers
+    from lace_tui.catalog.briefs import briefs_of
 
+    return lines_of(services, briefs_of(catalog), with_instances=with_instances)
+
+
+def lines_of(
+    services: Services, briefs: Iterable[ProviderBrief], *, with_instances: bool
+) -> tuple[list[ProviderLine], str]:
+    """`provider_lines` of `briefs` (a loaded catalog's, or the first frame's)."""
     counts: dict[str, int] = {}
     stored: set[str] = set()
     env: set[str] = set()
@@ -79,7 +104,7 @@ def provider_lines(
     except LaceError as exc:
         problem = exc.message
     lines = []
-    for summary in summarize_providers(catalog):
+    for summary in briefs:
         search = " ".join((summary.id, summary.name, summary.type)).lower()
         key = key_availability(summary, summary.id in stored, summary.id in env, services)
         count = counts.get(summary.id, 0)
@@ -101,6 +126,10 @@ class CatalogScreen(LaceScreen):
         "server, usually no key)."
     )
 
+    # The table has the focus from the start (not the filter first, then the table: each
+    # move of the focus restyles and redraws part of the screen).
+    AUTO_FOCUS = "#providers"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", key_display="/"),
         Binding("a", "add_instance", "Add instance"),
@@ -111,6 +140,8 @@ class CatalogScreen(LaceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.lines: list[ProviderLine] = []
+        # False while the rows are the first frame's briefs, not yet the loaded catalog's.
+        self.from_catalog = False
 
     def compose(self) -> ComposeResult:
         yield SectionBar("catalog")
@@ -119,25 +150,25 @@ class CatalogScreen(LaceScreen):
             id="catalog-filter",
             compact=True,
         )
-        table: DataTable[str | Text] = DataTable(
-            id="providers", cursor_type="row", zebra_stripes=True
-        )
-        yield table
+        yield LineTable(COLUMNS, id="providers")
         yield Static("Loading the catalog…", id="catalog-detail", classes="detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#providers", DataTable)
-        table.add_column("Provider", key="name")
-        table.add_column("Type", key="type")
-        table.add_column("Models", key="models")
-        table.add_column("In $/M", key="in")
-        table.add_column("Out $/M", key="out")
-        table.add_column("Inst", key="inst")
-        table.add_column("Key", key="key")
-        self.set_focus(table)
         if self.lace.catalog_if_loaded() is not None:
             self.reload()
+        else:
+            self._show_first_frame()
+
+    def _show_first_frame(self) -> None:
+        """Rows for the first frame, before the catalog has loaded (when they can be had
+        cheaply: see catalog/brief_cache.py); the loaded catalog replaces them."""
+        from lace_tui.catalog.brief_cache import first_frame_briefs
+
+        briefs = first_frame_briefs(self.services.paths)
+        if briefs is not None:
+            self.lines, _ = lines_of(self.services, briefs, with_instances=False)
+            self.refilter()
 
     def on_catalog_ready(self, _: CatalogReady) -> None:
         self.reload()
@@ -146,73 +177,65 @@ class CatalogScreen(LaceScreen):
         self.reload()
 
     def on_screen_resume(self) -> None:
-        # Instances may have been added elsewhere; counts are cheap to recompute.
-        if self.lines:
+        # Instances may have been added elsewhere; counts are cheap to recompute. (Not before
+        # the catalog has loaded: the app's start-up worker asks for the rows then.)
+        if self.from_catalog:
             self.reload()
 
     @work(thread=True, exclusive=True, group="catalog-rows", exit_on_error=False)
     def reload(self) -> None:
         """Recompute the rows off the UI loop (it reads the instances and their keys)."""
         services = self.services
-        if not self.lines:  # the first time: show the catalog before reading the instances
+        if not self.from_catalog:  # the first time: show the catalog before reading instances
             lines, _ = provider_lines(services, services.catalog, with_instances=False)
             self.app.call_from_thread(self._show, lines, "")
         lines, problem = provider_lines(services, services.catalog)
         self.app.call_from_thread(self._show, lines, problem)
 
     def _show(self, lines: list[ProviderLine], problem: str) -> None:
-        self.lines = lines
+        self.from_catalog = True
         if problem:
             self.notify(problem, severity="error")
+        if lines == self.lines:  # the first frame's rows were right: leave the table alone
+            return
+        self.lines = lines
         self.refilter()
 
     @on(Input.Changed, "#catalog-filter")
     def refilter(self) -> None:
         """Show the providers matching every word of the filter."""
         terms = self.query_one("#catalog-filter", Input).value.lower().split()
-        table = self.query_one("#providers", DataTable)
-        current = self.highlighted_id()
-        table.clear()
-        shown = 0
-        for line in self.lines:
-            if all(term in line.search for term in terms):
-                table.add_row(*self._cells(line), key=line.summary.id)
-                shown += 1
-        if current is not None and current in table.rows:
-            table.move_cursor(row=table.get_row_index(current), animate=False)
+        rows = [
+            self._row(line) for line in self.lines if all(term in line.search for term in terms)
+        ]
+        self.query_one("#providers", LineTable).set_rows(rows)  # the cursor stays on its row
+        shown = len(rows)
         total = len(self.lines)
         detail = f"{shown} of {total} providers" if terms else f"{total} providers"
         self.query_one(SectionBar).set_detail(detail)
         self._show_detail()
 
-    def _cells(self, line: ProviderLine) -> tuple[str | Text, ...]:
+    def _row(self, line: ProviderLine) -> LineRow:
         summary = line.summary
         price_in, price_out = price_ranges(summary.prices)
-        kind = Text(summary.type)
-        if not summary.can_chat:
-            kind = Text(f"{summary.type} ⊘", "dim")
-        instances: str | Text = str(line.instances) if line.instances else Text("—", "dim")
-        key: str | Text = line.key if line.key not in ("—",) else Text("—", "dim")
+        name = summary.name
+        if len(name) > _NAME_WIDTH:
+            name = name[: _NAME_WIDTH - 1] + "…"
+        kind = summary.type if summary.can_chat else f"{summary.type} ⊘"
+        instances = str(line.instances) if line.instances else "—"
+        key = line.key
         if not line.known:
-            instances = key = Text("…", "dim")
-        name = summary.name if len(summary.name) <= 18 else summary.name[:17] + "…"
-        return (
-            name,
-            kind,
-            Text(str(summary.model_count), justify="right"),
-            Text(price_in, justify="right"),
-            Text(price_out, justify="right"),
-            instances,
-            key,
-        )
+            instances = key = "…"
+        cells = (name, kind, str(summary.model_count), price_in, price_out, instances, key)
+        # Muted: a browse-only type, and "none" (—) or "not known yet" (…) in the last two.
+        muted = {i for i in (5, 6) if cells[i] in ("—", "…")}
+        if not summary.can_chat:
+            muted.add(1)
+        return LineRow(summary.id, cells, frozenset(muted))
 
     def highlighted_id(self) -> str | None:
         """The id of the provider under the cursor."""
-        table = self.query_one("#providers", DataTable)
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return self.query_one("#providers", LineTable).current_key
 
     def _line(self, provider_id: str | None) -> ProviderLine | None:
         for line in self.lines:
@@ -220,7 +243,7 @@ class CatalogScreen(LaceScreen):
                 return line
         return None
 
-    @on(DataTable.RowHighlighted, "#providers")
+    @on(LineTable.Highlighted, "#providers")
     def _show_detail(self) -> None:
         line = self._line(self.highlighted_id())
         detail = self.query_one("#catalog-detail", Static)
@@ -229,9 +252,12 @@ class CatalogScreen(LaceScreen):
             return
         summary = line.summary
         source = {"shipped": "shipped catalog", "update": "catalog update", "user": "your file"}
+        # The endpoint an instance would use depends on the instance service, which is only
+        # loaded (off the UI thread) with the instance counts.
+        endpoint = (self._endpoint(summary) or "no default endpoint") if line.known else "…"
         parts: list[str | tuple[str, str]] = [
             (summary.id, "bold"),
-            f"  {self._endpoint(summary) or 'no default endpoint'}",
+            f"  {endpoint}",
             (f"  ({source.get(summary.source, summary.source)})", "$text-muted"),
         ]
         if summary.api_key_env:
@@ -244,26 +270,24 @@ class CatalogScreen(LaceScreen):
             parts.append(("\nNo instances yet: a connects to this provider", "$text-accent"))
         detail.update(Content.assemble(*parts))
 
-    def _endpoint(self, summary: ProviderSummary) -> str:
+    def _endpoint(self, summary: ProviderBrief) -> str:
         from lace_tui.tui.endpoints import default_endpoint
 
         provider = self.services.catalog.get(summary.id)
         return default_endpoint(self.services, provider) if provider else summary.api_endpoint
 
-    @on(DataTable.RowSelected, "#providers")
-    def open_provider(self, event: DataTable.RowSelected) -> None:
+    @on(LineTable.Selected, "#providers")
+    def open_provider(self, event: LineTable.Selected) -> None:
         """Enter: show the provider's models."""
         from lace_tui.tui.screens.provider import ProviderScreen
 
-        provider_id = event.row_key.value
-        if provider_id is not None:
-            self.app.push_screen(ProviderScreen(provider_id))
+        self.app.push_screen(ProviderScreen(event.key))
 
     def action_focus_filter(self) -> None:
         self.set_focus(self.query_one("#catalog-filter", Input))
 
     def action_focus_table(self) -> None:
-        self.set_focus(self.query_one("#providers", DataTable))
+        self.set_focus(self.query_one("#providers", LineTable))
 
     @on(Input.Submitted, "#catalog-filter")
     def _filter_done(self) -> None:

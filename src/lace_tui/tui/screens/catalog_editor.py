@@ -23,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Select, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -37,6 +37,7 @@ from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.screens.catalog_editor_common import announce_catalog_change, short_path
 from lace_tui.tui.screens.catalog_editor_dialogs import ProviderChoice
 from lace_tui.tui.screens.catalog_editor_form import ProviderForm
+from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
@@ -266,7 +267,7 @@ class CatalogEditorScreen(Screen[None]):
                 yield Static("", id="ce-models-title")
                 yield ModelTable(id="ce-models", cursor_type="row", zebra_stripes=True)
                 yield Static("Reading your catalog files…", id="ce-empty")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#ce-models", ModelTable)

@@ -22,7 +22,7 @@ from textual.app import ComposeResult, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.worker import Worker, get_current_worker
 
 from lace_tui.errors import ContextOverflowError, LaceError
@@ -41,6 +41,7 @@ from lace_tui.tui.widgets.chat_message import ReplyView
 from lace_tui.tui.widgets.chat_pane import AgentColumn, SessionPane
 from lace_tui.tui.widgets.chat_prompt import ChatPrompt
 from lace_tui.tui.widgets.chat_sidebar import AgentList, ChatSidebar, SessionList, session_label
+from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 # A worker reading a burst of buffered events yields to the event loop at least this often.
@@ -127,7 +128,7 @@ class ChatScreen(Screen[None]):
                 yield SessionHeader(id="chat-header")
                 yield Container(id="chat-panes")
                 yield ChatPrompt(id="chat-prompt")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.prompt.focus()

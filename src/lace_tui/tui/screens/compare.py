@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.validation import Integer
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from lace_tui.catalog.models import Model
 from lace_tui.catalog.query import ModelRow
 from lace_tui.services.cost import estimate_cost, format_cost, format_price
 from lace_tui.tui.format import format_tokens
 from lace_tui.tui.screens.base import LaceScreen
+from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 DEFAULT_SAMPLE_IN = 10_000
@@ -119,7 +120,7 @@ class CompareScreen(LaceScreen):
         yield Static("", id="compare-error", classes="field-error")
         table: DataTable[str | Text] = DataTable(id="compare", cursor_type="row")
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#compare", DataTable)

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from lace_tui.errors import LaceError
 from lace_tui.tui.format import key_label, relative_time, status_label
 from lace_tui.tui.messages import CatalogReady, InstancesChanged
 from lace_tui.tui.screens.base import LaceScreen
+from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class InstancesScreen(LaceScreen):
         yield table
         yield Static("", id="instance-detail", classes="detail")
         yield Static("", id="notices")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#instances", DataTable)

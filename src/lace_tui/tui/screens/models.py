@@ -12,13 +12,14 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Key
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Checkbox, Footer, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from lace_tui.catalog.query import ModelFilter, ModelRow, SortKey, filter_models
 from lace_tui.errors import LaceError
 from lace_tui.services.cost import format_price
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.screens.base import LaceScreen
+from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.model_table import SORT_KEYS, ModelTable
 from lace_tui.tui.widgets.section_bar import SectionBar
 
@@ -132,7 +133,7 @@ class ModelsScreen(LaceScreen):
             )
         yield ModelTable(id="models-table")
         yield Static("Loading the catalog…", id="models-detail", classes="detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(ModelTable))

@@ -11,10 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from lace_tui.instances.models import Instance
+from lace_tui.tui.widgets.key_footer import KeyFooter
 
 
 class PickInstanceScreen(ModalScreen[str | None]):
@@ -46,7 +47,7 @@ class PickInstanceScreen(ModalScreen[str | None]):
                 ),
                 id="pick-instance-list",
             )
-        yield Footer()
+        yield KeyFooter()
 
     @on(OptionList.OptionSelected, "#pick-instance-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

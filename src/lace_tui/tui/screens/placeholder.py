@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from lace_tui.tui.widgets.key_footer import KeyFooter
 
 
 class PlaceholderScreen(Screen[None]):
@@ -17,4 +19,4 @@ class PlaceholderScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.section_title}[/b]\n\n{self.text}", classes="placeholder")
-        yield Footer()
+        yield KeyFooter()

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.errors import LaceError
@@ -17,6 +17,7 @@ from lace_tui.services.cost import format_price
 from lace_tui.tui.endpoints import default_endpoint
 from lace_tui.tui.format import format_tokens
 from lace_tui.tui.screens.base import LaceScreen
+from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 
@@ -76,7 +77,7 @@ class ProviderScreen(LaceScreen):
             id="provider-models", cursor_type="row", zebra_stripes=True
         )
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         provider = self.provider

@@ -14,6 +14,21 @@ _SECTIONS = (
 )
 
 
+_TEXT_FIELDS = frozenset({"Input", "TextArea"})
+
+
+def _takes_text(widget: Widget) -> bool:
+    """Whether `widget` is a Textual Input or TextArea (or a subclass of one).
+
+    Compared by name so that TextArea, which no first screen uses and whose import costs a few
+    milliseconds of start-up, is not imported just to be ruled out.
+    """
+    return any(
+        cls.__name__ in _TEXT_FIELDS and cls.__module__.startswith("textual.widgets.")
+        for cls in type(widget).__mro__
+    )
+
+
 class SectionBar(Widget):
     """`lace  1 Catalog  2 Models  3 Instances  4 Chat`, the current section highlighted.
 
@@ -40,9 +55,7 @@ class SectionBar(Widget):
         self.watch(self.screen, "focused", self._focus_moved)
 
     def _focus_moved(self, focused: Widget | None) -> None:
-        from textual.widgets import Input, TextArea
-
-        typing = isinstance(focused, Input | TextArea)
+        typing = focused is not None and _takes_text(focused)
         if typing != self.typing:
             self.typing = typing
             self.refresh()
