@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from lace_tui.catalog.briefs import briefs_of, price_span
 from lace_tui.catalog.models import Model, Provider
 
 if TYPE_CHECKING:
@@ -197,33 +198,14 @@ def sort_rows(rows: Iterable[ModelRow], sort: SortKey, descending: bool = False)
 def price_range(models: Iterable[Model]) -> PriceRange:
     """Lowest and highest input and output prices among `models`, ignoring unknown prices."""
     models = list(models)
-    prices_in = [m.cost_per_1m_in for m in models if m.cost_per_1m_in is not None]
-    prices_out = [m.cost_per_1m_out for m in models if m.cost_per_1m_out is not None]
-    return PriceRange(
-        min_in=min(prices_in, default=None),
-        max_in=max(prices_in, default=None),
-        min_out=min(prices_out, default=None),
-        max_out=max(prices_out, default=None),
-    )
+    span = price_span([m.cost_per_1m_in for m in models], [m.cost_per_1m_out for m in models])
+    return PriceRange(**span._asdict())
 
 
 def summarize_providers(catalog: Catalog) -> list[ProviderSummary]:
-    """One summary per provider of `catalog`, in the catalog's (display name) order."""
-    summaries: list[ProviderSummary] = []
-    for provider_id, provider in catalog.providers.items():
-        user_file = catalog.user_files.get(provider_id)
-        summaries.append(
-            ProviderSummary(
-                id=provider_id,
-                name=provider.display_name,
-                type=provider.type,
-                model_count=len(provider.models),
-                source=catalog.sources[provider_id],
-                can_chat=provider.can_chat,
-                api_endpoint=provider.api_endpoint,
-                api_key_env=provider.api_key_env,
-                prices=price_range(provider.models),
-                user_file=str(user_file) if user_file is not None else None,
-            )
-        )
-    return summaries
+    """One summary per provider of `catalog`, in the catalog's (display name) order: the
+    Catalog screen's briefs, as pydantic models for `catalog list` and its JSON."""
+    return [
+        ProviderSummary(**{**brief._asdict(), "prices": PriceRange(**brief.prices._asdict())})
+        for brief in briefs_of(catalog)
+    ]
