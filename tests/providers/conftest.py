@@ -26,8 +26,8 @@ from lace_tui.providers.events import (
 )
 from tests.support.fake_provider import FakeBehaviour, FakeProvider
 
-# /work/shared/wire-fixtures when the repository is /work/main (CI clones shared/ beside it).
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "wire-fixtures"
+# Vendor SDK streams, vendored with their licences (see tests/fixtures/wire/README.md).
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wire"
 SECRET = "sk-test-SECRET-0123456789abcdef"
 
 
@@ -148,9 +148,6 @@ def fake_provider() -> Iterator[FakeProvider]:
 
 @pytest.fixture
 def fixtures_dir() -> Path:
-    assert FIXTURES.is_dir(), (
-        f"wire fixtures not found at {FIXTURES} (shared/ must sit beside the repo)"
-    )
     return FIXTURES
 
 

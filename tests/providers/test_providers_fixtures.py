@@ -1,4 +1,4 @@
-"""Replay every recorded vendor stream in shared/wire-fixtures through the real clients.
+"""Replay every recorded vendor stream in tests/fixtures/wire through the real clients.
 
 Each file is served by respx as the exact bytes, at once and cut into small random pieces and
 single bytes, and the text, reasoning, usage and finish (or error) are checked per file.
