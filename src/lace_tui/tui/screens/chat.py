@@ -501,13 +501,10 @@ class ChatScreen(Screen[None]):
         """Show a stopped reply as the store kept it."""
         if live.message_id is None:
             return
-        store = self.services.sessions
         with self._reported():
-            message = store.get_message(live.message_id)
-            if message.status == "streaming":
-                # Stopped before its stream began: nothing will finish it but us.
-                store.update_message(message.id, status="interrupted")
-                message = store.get_message(message.id)
+            # Stopped before its stream began, a reply is still `streaming`: nothing will
+            # finish it but us.
+            message = self.services.sessions.mark_interrupted(live.message_id)
             if live.view is None:
                 if column.is_attached:
                     await column.transcript.add_reply(message)
