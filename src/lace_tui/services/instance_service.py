@@ -15,6 +15,7 @@ from lace_tui.catalog.loader import Catalog
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.errors import (
     BadInputError,
+    LaceError,
     NotFoundError,
     StoredFileError,
     UnsupportedProviderError,
@@ -106,6 +107,15 @@ class InstanceService:
         return resolve_endpoint(
             provider.type, instance.endpoint, provider.api_endpoint, self.environ
         )
+
+    def default_endpoint(self, provider: Provider) -> str:
+        """The URL an instance of `provider` talks to when it sets no endpoint (a catalog `$VAR`
+        read from the environment, else the vendor default); the catalog's text when there is
+        none (as the screens show it)."""
+        try:
+            return self.effective_endpoint(Instance(id="probe", provider=provider.id), provider)
+        except LaceError:
+            return provider.api_endpoint
 
     def views(self) -> list[InstanceView]:
         """One row per instance for the Instances screen and `instance list`."""

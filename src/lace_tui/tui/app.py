@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, Final, Literal
 
-from lace_tui.errors import LaceError
+from lace_tui.errors import BadInputError, LaceError
 from lace_tui.paths import Paths, stylesheet_path
 from lace_tui.tui.startup import imports_without_gc
 
@@ -197,6 +197,37 @@ class LaceApp(App[int]):
             return
         # A screen pushed on a section (a provider, the wizard) stays there for the way back.
         self.switch_mode(section)
+
+    async def start_chat_with(self, provider_id: str, model_id: str) -> str | None:
+        """Start a chat with a catalog model (run from a worker): use the provider's one
+        instance, ask which of several, or open the wizard when there is none yet. Returns the
+        new session's id, None when the user cancels; raises LaceError for the caller to report.
+        """
+        from lace_tui.tui.screens.pick_instance import PickInstanceScreen
+        from lace_tui.tui.screens.wizard import WizardScreen
+
+        sessions = self.services.sessions
+        try:
+            instances = await asyncio.to_thread(sessions.instances_for_chat, provider_id)
+        except BadInputError as exc:  # a provider type lace-tui cannot chat with yet
+            self.notify(exc.message, severity="warning")
+            return None
+        instance_id: str | None
+        if not instances:
+            provider = self.services.catalog.provider(provider_id)
+            self.notify(f"No instance of {provider.display_name} yet: add one first")
+            instance_id = await self.push_screen_wait(
+                WizardScreen(self.services, provider_id=provider_id)
+            )
+        elif len(instances) == 1:
+            instance_id = instances[0].id
+        else:
+            instance_id = await self.push_screen_wait(PickInstanceScreen(instances, model_id))
+        if instance_id is None:
+            return None
+        session = await asyncio.to_thread(sessions.start_chat, instance_id, model_id)
+        self.open_chat(session.id)
+        return session.id
 
     def open_chat(self, session_id: str) -> None:
         """Show the chat section on `session_id` (used by Models "start a chat")."""

@@ -271,10 +271,10 @@ class CatalogScreen(LaceScreen):
         detail.update(Content.assemble(*parts))
 
     def _endpoint(self, summary: ProviderBrief) -> str:
-        from lace_tui.tui.endpoints import default_endpoint
-
         provider = self.services.catalog.get(summary.id)
-        return default_endpoint(self.services, provider) if provider else summary.api_endpoint
+        if provider is None:
+            return summary.api_endpoint
+        return self.services.instances.default_endpoint(provider)
 
     @on(LineTable.Selected, "#providers")
     def open_provider(self, event: LineTable.Selected) -> None:
