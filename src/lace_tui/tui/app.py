@@ -9,10 +9,11 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from lace_tui.errors import BadInputError, LaceError
 from lace_tui.paths import Paths, stylesheet_path
+from lace_tui.tui.sections import SECTION_TABLE, SECTION_TITLES, SECTIONS, Section
 from lace_tui.tui.startup import imports_without_gc
 
 with imports_without_gc():  # most of start-up: see there
@@ -29,15 +30,6 @@ if TYPE_CHECKING:
 
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.app_services import Services
-
-Section = Literal["catalog", "models", "instances", "chat"]
-SECTIONS: Final[tuple[Section, ...]] = ("catalog", "models", "instances", "chat")
-SECTION_TITLES: Final[dict[Section, str]] = {
-    "catalog": "Catalog",
-    "models": "Models",
-    "instances": "Instances",
-    "chat": "Chat",
-}
 
 
 def _lace_commands() -> type[Provider]:
@@ -59,14 +51,16 @@ class LaceApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # The section bar at the top shows these keys, so the footer keeps its room for the
         # screen's own. Digits type into a focused text field; the F-keys work everywhere.
-        Binding("1", "section('catalog')", "Catalog", show=False),
-        Binding("2", "section('models')", "Models", show=False),
-        Binding("3", "section('instances')", "Instances", show=False),
-        Binding("4", "section('chat')", "Chat", show=False),
-        Binding("f2", "section('catalog')", "Catalog", show=False, priority=True),
-        Binding("f3", "section('models')", "Models", show=False, priority=True),
-        Binding("f4", "section('instances')", "Instances", show=False, priority=True),
-        Binding("f5", "section('chat')", "Chat", show=False, priority=True),
+        *(
+            Binding(info.digit, f"section('{info.id}')", info.title, show=False)
+            for info in SECTION_TABLE
+        ),
+        *(
+            Binding(
+                info.fkey.lower(), f"section('{info.id}')", info.title, show=False, priority=True
+            )
+            for info in SECTION_TABLE
+        ),
         Binding("f1", "help", "Help", key_display="F1"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),

@@ -43,7 +43,7 @@ from lace_tui.tui.widgets.section_bar import SectionBar
 if TYPE_CHECKING:
     from lace_tui.catalog.loader import CatalogSource
     from lace_tui.services.app_services import Services
-    from lace_tui.tui.commands import PaletteCommand
+    from lace_tui.tui.palette import PaletteCommand
 
 _ORIGINS: dict[str, str] = {"shipped": "shipped", "update": "catalog update", "user": "your file"}
 _BUILT_IN: dict[str, str] = {
@@ -893,7 +893,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         """Model actions for the command palette wherever the focus is."""
-        from lace_tui.tui.commands import PaletteCommand
+        from lace_tui.tui.palette import PaletteCommand
 
         return [
             PaletteCommand("Add model", "Add a model to the open provider", self.action_add_model),

@@ -31,8 +31,8 @@ from lace_tui.services.app_services import Services
 from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
 from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Session
-from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
+from lace_tui.tui.palette import PaletteCommand
 from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
 from lace_tui.tui.widgets.chat_dialogs import TextDialog
