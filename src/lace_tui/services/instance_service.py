@@ -22,7 +22,6 @@ from lace_tui.errors import (
 )
 from lace_tui.fileio import atomic_write_text
 from lace_tui.instances.credentials import CredentialStore, key_status, resolve_api_key
-from lace_tui.instances.env_import import import_from_environment
 from lace_tui.instances.models import ConnectionStatus, Instance, KeyStatus, describe_invalid
 from lace_tui.instances.state import StateStore
 from lace_tui.instances.store import InstanceStore
@@ -30,6 +29,7 @@ from lace_tui.paths import Paths
 from lace_tui.providers.base import ClientConfig, ProviderClient
 from lace_tui.providers.events import DiscoveredModel
 from lace_tui.providers.factory import SUPPORTED_TYPES, create_client, resolve_endpoint
+from lace_tui.services.env_import import import_from_environment
 
 ModelSource = Literal["catalog", "discovered", "custom"]
 
