@@ -34,12 +34,12 @@ def _catalog_commands(app: App[object]) -> list[PaletteCommand]:
         return []
 
     def editor() -> None:
-        from lace_tui.tui.screens.catalog_editor import open_catalog_editor
+        from lace_tui.tui.screens.catalog_editor.screen import open_catalog_editor
 
         open_catalog_editor(app, services)
 
     def update() -> None:
-        from lace_tui.tui.screens.catalog_editor_update import open_update_flow
+        from lace_tui.tui.screens.catalog_editor.update import open_update_flow
 
         open_update_flow(app, services)
 

@@ -319,7 +319,7 @@ class CatalogScreen(LaceScreen):
     def action_edit_catalog(self) -> None:
         """Open the catalog editor (your own providers and overrides) on this provider."""
         try:
-            from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
+            from lace_tui.tui.screens.catalog_editor.screen import CatalogEditorScreen
         except ImportError:  # built separately; the catalog stays browsable without it
             self.notify("The catalog editor is not available in this build", severity="warning")
             return

@@ -20,7 +20,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from lace_tui.errors import LaceError
-from lace_tui.tui.screens.catalog_editor_common import announce_catalog_change
+from lace_tui.tui.screens.catalog_editor.common import announce_catalog_change
 
 if TYPE_CHECKING:
     from lace_tui.catalog.update import PendingUpdate, UpdateResult
