@@ -116,9 +116,9 @@ def _print_models(items: list[tuple[str, Model]], *, with_provider: bool) -> Non
 def _update(args: argparse.Namespace, paths: Paths) -> int:
     import asyncio
 
-    from lace_tui.catalog.update import fetch_update
+    from lace_tui.services.app_services import Services
 
-    result = asyncio.run(fetch_update(paths, args.source))
+    result = asyncio.run(Services(paths).catalog_service.update(args.source))
     for line in result.report_lines():
         print(line)
     for skipped in result.skipped:
@@ -127,9 +127,9 @@ def _update(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _reset(paths: Paths) -> int:
-    from lace_tui.catalog.update import reset_update
+    from lace_tui.services.app_services import Services
 
-    if reset_update(paths):
+    if Services(paths).catalog_service.reset_update():
         note("catalog: back to the shipped data")
     else:
         note("catalog: already using the shipped data")

@@ -13,6 +13,7 @@ from lace_tui.paths import Paths
 # (pydantic, httpx and sqlite together cost more than a bare Textual start).
 if TYPE_CHECKING:
     from lace_tui.catalog.loader import Catalog
+    from lace_tui.services.catalog_service import CatalogService
     from lace_tui.services.chat_service import ChatService
     from lace_tui.services.instance_service import InstanceService
     from lace_tui.services.session_service import SessionService
@@ -42,6 +43,13 @@ class Services:
         self.__dict__.pop("instances", None)
         self.__dict__.pop("chat", None)
         return self.catalog
+
+    @cached_property
+    def catalog_service(self) -> CatalogService:
+        """Your own catalog files, updates and their settings (everything that writes)."""
+        from lace_tui.services.catalog_service import CatalogService
+
+        return CatalogService(self.paths, self.reload_catalog)
 
     @cached_property
     def instances(self) -> InstanceService:

@@ -273,29 +273,15 @@ class LaceApp(App[int]):
 
     @work(exclusive=True, group="catalog-update", exit_on_error=False)
     async def auto_update_catalog(self) -> None:
-        """Fetch Catwalk's data in the background, only when the user turned this on (off by
-        default: many SSH machines are air-gapped) and not within a day of the last fetch."""
-        paths = self.services.paths
-        try:
-            if not await asyncio.to_thread(_auto_update_due, paths):
-                return
-            from lace_tui.catalog.update import fetch_update  # imported by the check above
+        """Fetch Catwalk's data in the background when due (see the update flow)."""
+        from lace_tui.tui.screens.catalog_editor.update import auto_update
 
-            result = await fetch_update(paths)
-        except LaceError as exc:
-            self.notify(f"automatic catalog update: {exc.message}", severity="warning")
-            return
-        if result.status != "unchanged":
-            await asyncio.to_thread(self.services.reload_catalog)
-            self.load_catalog()
-            self.notify(result.headline(), title="Catalog")
+        await auto_update(self)
 
     def set_auto_update(self, enabled: bool) -> None:
         """Turn automatic catalog updates on or off (remembered in settings.toml)."""
-        from lace_tui.settings import update_settings
-
         try:
-            update_settings(self.services.paths, auto_update_catalog=enabled)
+            self.services.catalog_service.set_auto_update(enabled)
         except LaceError as exc:
             self.notify(exc.message, severity="error")
             return
@@ -375,15 +361,6 @@ class LaceApp(App[int]):
             update_settings(self.services.paths, theme=theme)
         except LaceError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error")
-
-
-def _auto_update_due(paths: Paths) -> bool:
-    """Whether the setting is on and the last fetch a day old (imports off the UI loop)."""
-    from lace_tui.catalog.update import should_auto_update, update_status
-    from lace_tui.settings import load_settings
-
-    meta = update_status(paths)
-    return should_auto_update(load_settings(paths), meta.fetched_at if meta else None)
 
 
 def _skip_first_css_refresh(app: App[int], screen: Screen[None]) -> None:

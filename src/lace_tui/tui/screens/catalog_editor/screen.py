@@ -225,7 +225,7 @@ class CatalogEditorScreen(Screen[None]):
     def __init__(self, services: Services, provider_id: str | None = None) -> None:
         super().__init__()
         self.services = services
-        self.editor = CatalogEditor(services.paths)
+        self.editor = services.catalog_service.editor
         self.provider_id = provider_id
         self.view: EditorView | None = None
         self._first_view = True
