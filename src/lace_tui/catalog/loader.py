@@ -13,16 +13,15 @@ pydantic's JSON parser and only reaches for `json` to explain a syntax error.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
 from pydantic import BaseModel, ValidationError
 
+from lace_tui import gctune
 from lace_tui.catalog.constants import UPDATE_FILE_NAME, is_catalog_file_name
 from lace_tui.catalog.models import UPSTREAM_DATA, Model, Provider
 from lace_tui.catalog.query import CatalogSource, ModelRow, build_rows
@@ -108,7 +107,7 @@ class Catalog:
     def rows(self) -> list[ModelRow]:
         """Every model of every provider as table rows (computed on first use, then cached)."""
         if self._rows is None:
-            with _gc_paused():
+            with gctune.paused():
                 self._rows = build_rows(self.providers.values())
         return self._rows
 
@@ -162,25 +161,8 @@ def load_provider_list(data: bytes, origin: str) -> tuple[list[Provider], list[C
 
 def load_catalog(paths: Paths) -> Catalog:
     """The catalog: shipped data, or the downloaded update in its place, then user files."""
-    with _gc_paused():
+    with gctune.paused():
         return _load_catalog(paths)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading.
-
-    Validation allocates dozens of objects per model, none of them in reference cycles, and
-    the collector's repeated passes over them cost about 40% of the load time and made it grow
-    faster than linearly (measured with bench/bench_catalog.py). The same holds for the rows.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_catalog(paths: Paths) -> Catalog:

@@ -6,17 +6,16 @@ imported by its mode's factory the first time the section is shown (start-up is 
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from lace_tui import gctune
 from lace_tui.errors import BadInputError, LaceError
 from lace_tui.paths import Paths, stylesheet_path
 from lace_tui.tui.sections import SECTION_TABLE, SECTION_TITLES, SECTIONS, Section
-from lace_tui.tui.startup import imports_without_gc
 
-with imports_without_gc():  # most of start-up: see there
+with gctune.imports_set_aside():  # most of start-up: see there
     import asyncio
 
     from textual import work
@@ -141,18 +140,11 @@ class LaceApp(App[int]):
         return "chat" if count else "catalog"
 
     def on_load(self) -> None:
-        # Building the first screen allocates tens of thousands of short-lived objects (styles,
-        # strips, segments); the cyclic collector's passes over them cost ~2-3 ms of start-up,
-        # so it waits until the first frame is up (as the catalog loader does while loading).
-        if gc.isenabled():
-            gc.disable()
-            self._gc_paused = True
+        self._gc_paused = gctune.pause_until_first_frame()
 
     def _resume_gc(self) -> None:
-        gc.unfreeze()  # what the imports set aside (startup.imports_without_gc)
-        if self._gc_paused:
-            self._gc_paused = False
-            gc.enable()
+        gctune.resume_after_first_frame(self._gc_paused)
+        self._gc_paused = False
 
     def on_mount(self) -> None:
         self._theme_ready = True
