@@ -26,7 +26,6 @@ from lace_tui.catalog.brief_cache import (
 )
 from lace_tui.catalog.briefs import PriceSpan, ProviderBrief, briefs_of
 from lace_tui.catalog.loader import load_catalog
-from lace_tui.catalog.query import summarize_providers
 from lace_tui.catalog.shipped_index import BRIEFS, FILES
 from lace_tui.catalog.shipped_index_build import INDEX_FILE, render_shipped_index
 from lace_tui.paths import Paths, resolve_paths
@@ -61,31 +60,6 @@ def test_first_start_gets_the_full_load_briefs_from_the_index(paths: Paths) -> N
     assert briefs == briefs_of(load_catalog(paths))
     assert briefs is not None and len(briefs) == len(BRIEFS) == 43
     assert not paths.cache_dir.exists()  # reading writes nothing
-
-
-def test_briefs_agree_with_the_cli_summaries(paths: Paths) -> None:
-    write_user(paths, "mine.json", provider_dict("mine", models=3))
-    catalog = load_catalog(paths)
-
-    for brief, summary in zip(briefs_of(catalog), summarize_providers(catalog), strict=True):
-        assert brief.id == summary.id and brief.name == summary.name
-        assert (brief.type, brief.model_count, brief.source) == (
-            summary.type,
-            summary.model_count,
-            summary.source,
-        )
-        assert (brief.can_chat, brief.api_endpoint, brief.api_key_env, brief.user_file) == (
-            summary.can_chat,
-            summary.api_endpoint,
-            summary.api_key_env,
-            summary.user_file,
-        )
-        assert tuple(brief.prices) == (
-            summary.prices.min_in,
-            summary.prices.max_in,
-            summary.prices.min_out,
-            summary.prices.max_out,
-        )
 
 
 def test_first_frame_does_not_import_pydantic(paths: Paths) -> None:

@@ -28,7 +28,7 @@ from lace_tui.catalog.constants import CHAT_TYPES, UPDATE_FILE_NAME, is_catalog_
 from lace_tui.paths import Paths, shipped_catalogs_dir
 
 if TYPE_CHECKING:
-    from lace_tui.catalog.query import CatalogSource
+    from lace_tui.catalog.core import CatalogSource
 
 # Bump when the file's layout or the meaning of a brief changes.
 FORMAT: Final = 1

@@ -33,11 +33,11 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         return _reset(paths)
     catalog = _load(paths)
     if args.action == "list":
-        from lace_tui.catalog.query import summarize_providers
+        from lace_tui.catalog.briefs import brief_dict, briefs_of
 
-        summaries = summarize_providers(catalog)
+        summaries = briefs_of(catalog)
         if args.json:
-            print_json(summaries)
+            print_json([brief_dict(summary) for summary in summaries])
             return 0
         print_table(
             ["ID", "NAME", "TYPE", "MODELS", "INPUT $/1M", "OUTPUT $/1M", "SOURCE"],

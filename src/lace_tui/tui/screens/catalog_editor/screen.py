@@ -41,7 +41,7 @@ from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
-    from lace_tui.catalog.loader import CatalogSource
+    from lace_tui.catalog.core import CatalogSource
     from lace_tui.services.app_services import Services
     from lace_tui.tui.palette import PaletteCommand
 
