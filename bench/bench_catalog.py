@@ -159,10 +159,10 @@ def _cold_list(home: str) -> None:
     """What `lace-tui catalog list` costs at least: a new interpreter, imports, load, print."""
     code = (
         "from lace_tui.catalog.loader import load_catalog\n"
-        "from lace_tui.catalog.query import summarize_providers\n"
+        "from lace_tui.catalog.briefs import briefs_of\n"
         "from lace_tui.paths import resolve_paths\n"
         "import sys\n"
-        "for s in summarize_providers(load_catalog(resolve_paths(sys.argv[1]))):\n"
+        "for s in briefs_of(load_catalog(resolve_paths(sys.argv[1]))):\n"
         "    print(s.id, s.name, s.type, s.model_count, sep='\\t')\n"
     )
     subprocess.run([sys.executable, "-c", code, home], check=True, stdout=subprocess.DEVNULL)

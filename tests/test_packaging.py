@@ -37,6 +37,7 @@ def test_wheel_contains_catalogs_and_stylesheet(wheel: Path) -> None:
     assert "lace_tui/data/catalogs/anthropic.json" in names
     assert "lace_tui/data/catalogs/ollama.json" in names
     assert "lace_tui/data/catalogs/LICENSE-catwalk" in names
+    assert "lace_tui/data/catalog_index.tsv" in names  # the first frame's shipped index
     assert "lace_tui/screens.tcss" in names
 
 

@@ -90,6 +90,14 @@ def shipped_catalogs_dir() -> Path:
     return _PACKAGE_DIR.parent.parent / "data" / "catalogs"
 
 
+def shipped_index_file() -> Path:
+    """The shipped catalog as the Catalog table shows it (catalog/shipped_index_build.py)."""
+    installed = _PACKAGE_DIR / "data" / "catalog_index.tsv"
+    if installed.is_file():
+        return installed
+    return _PACKAGE_DIR.parent.parent / "data" / "catalog_index.tsv"
+
+
 def stylesheet_path() -> Path:
     """The app's Textual stylesheet, from the package (wheel) or the source checkout."""
     installed = _PACKAGE_DIR / "screens.tcss"

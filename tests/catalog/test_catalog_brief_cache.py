@@ -21,13 +21,12 @@ from lace_tui.catalog.brief_cache import (
     first_frame_briefs,
     index_briefs,
     read_briefs,
+    read_shipped_index,
     save_briefs,
     sources_stamp,
 )
 from lace_tui.catalog.briefs import PriceSpan, ProviderBrief, briefs_of
 from lace_tui.catalog.loader import load_catalog
-from lace_tui.catalog.query import summarize_providers
-from lace_tui.catalog.shipped_index import BRIEFS, FILES
 from lace_tui.catalog.shipped_index_build import INDEX_FILE, render_shipped_index
 from lace_tui.paths import Paths, resolve_paths
 from tests.catalog.test_catalog_loader import provider_dict, write_update, write_user
@@ -59,33 +58,10 @@ def test_first_start_gets_the_full_load_briefs_from_the_index(paths: Paths) -> N
     briefs = first_frame_briefs(paths)
 
     assert briefs == briefs_of(load_catalog(paths))
-    assert briefs is not None and len(briefs) == len(BRIEFS) == 43
+    index = read_shipped_index()
+    assert index is not None
+    assert briefs is not None and len(briefs) == len(index[1]) == 43
     assert not paths.cache_dir.exists()  # reading writes nothing
-
-
-def test_briefs_agree_with_the_cli_summaries(paths: Paths) -> None:
-    write_user(paths, "mine.json", provider_dict("mine", models=3))
-    catalog = load_catalog(paths)
-
-    for brief, summary in zip(briefs_of(catalog), summarize_providers(catalog), strict=True):
-        assert brief.id == summary.id and brief.name == summary.name
-        assert (brief.type, brief.model_count, brief.source) == (
-            summary.type,
-            summary.model_count,
-            summary.source,
-        )
-        assert (brief.can_chat, brief.api_endpoint, brief.api_key_env, brief.user_file) == (
-            summary.can_chat,
-            summary.api_endpoint,
-            summary.api_key_env,
-            summary.user_file,
-        )
-        assert tuple(brief.prices) == (
-            summary.prices.min_in,
-            summary.prices.max_in,
-            summary.prices.min_out,
-            summary.prices.max_out,
-        )
 
 
 def test_first_frame_does_not_import_pydantic(paths: Paths) -> None:
@@ -154,7 +130,29 @@ def test_file_prints_are_name_size_and_crc32(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_bytes(b"[1, 2]")
     assert file_prints([path]) == [("x.json", 6, zlib.crc32(b"[1, 2]"))]
-    assert [name for name, _, _ in FILES] == sorted(name for name, _, _ in FILES)
+    index = read_shipped_index()
+    assert index is not None
+    names = [name for name, _, _ in index[0]]
+    assert names == sorted(names)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"",  # no format line
+        b"format\t999\n",
+        b"format\t1\nfile\ta.json\tbig\t1\n",
+        b"format\t1\nprovider\ta\tA\topenai\t1\n",
+        b"format\t1\nprovider\ta\tA\tt\t1\t\t\tcheap\t\t\t\n",
+        b"format\t1\nsomething else\n",
+        b"\xff\xfe",
+    ],
+)
+def test_a_missing_or_malformed_index_is_not_used(tmp_path: Path, text: bytes) -> None:
+    path = tmp_path / "index.json"
+    assert read_shipped_index(path) is None
+    path.write_bytes(text)
+    assert read_shipped_index(path) is None
 
 
 # --- the saved cache (user catalog files, downloaded updates) --------------------------------

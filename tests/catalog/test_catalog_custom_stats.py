@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from lace_tui.catalog.briefs import PriceSpan
 from lace_tui.catalog.loader import load_catalog
 from lace_tui.catalog.models import Model, Provider
-from lace_tui.catalog.query import PriceRange
 from lace_tui.catalog.stats import catalog_stats, provider_stats
 from lace_tui.paths import resolve_paths
 
@@ -42,7 +42,7 @@ def test_provider_stats() -> None:
     assert (stats.provider_id, stats.name) == ("alpha", "Alpha")
     assert stats.model_count == 3
     assert stats.priced_count == 2
-    assert stats.prices == PriceRange(min_in=0.25, max_in=1.0, min_out=2.0, max_out=4.0)
+    assert stats.prices == PriceSpan(min_in=0.25, max_in=1.0, min_out=2.0, max_out=4.0)
     assert stats.reasoning_count == 1 and stats.attachment_count == 1
     # The unknown context window is left out of the mean, not counted as 0.
     assert stats.context_known_count == 2
@@ -53,7 +53,7 @@ def test_provider_stats() -> None:
 def test_an_empty_provider_has_no_ranges() -> None:
     stats = provider_stats(Provider(id="e", type="ollama"))
     assert stats.name == "e"
-    assert stats.model_count == 0 and stats.prices == PriceRange()
+    assert stats.model_count == 0 and stats.prices == PriceSpan()
     assert stats.mean_context_window is None and stats.max_context_window is None
 
 
@@ -61,7 +61,7 @@ def test_catalog_stats_cover_all_models_and_list_each_provider() -> None:
     stats = catalog_stats([ALPHA, BETA])
     assert stats.provider_count == 2 and stats.model_count == 4
     assert stats.priced_count == 2  # b1 has no output price
-    assert stats.prices == PriceRange(min_in=0.25, max_in=3.0, min_out=2.0, max_out=4.0)
+    assert stats.prices == PriceSpan(min_in=0.25, max_in=3.0, min_out=2.0, max_out=4.0)
     assert stats.reasoning_count == 2 and stats.attachment_count == 1
     assert stats.mean_context_window == pytest.approx(1_300_000 / 3)
     assert [p.provider_id for p in stats.providers] == ["alpha", "beta"]

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from lace_tui.catalog.briefs import PriceSpan, brief_dict, briefs_of
 from lace_tui.catalog.loader import Catalog, load_catalog
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.catalog.query import (
     ModelFilter,
     ModelRow,
-    PriceRange,
     SortKey,
     build_rows,
     filter_models,
     price_range,
-    summarize_providers,
 )
 from lace_tui.paths import resolve_paths
 
@@ -85,9 +84,9 @@ def ids(rows: list[ModelRow]) -> list[str]:
 
 
 def test_summaries_in_catalog_order_with_counts_and_prices(catalog: Catalog) -> None:
-    alpha, beta = summarize_providers(catalog)
+    alpha, beta = briefs_of(catalog)
 
-    assert alpha.model_dump() == {
+    assert brief_dict(alpha) == {
         "id": "alpha",
         "name": "Alpha Cloud",
         "type": "openai",
@@ -103,7 +102,7 @@ def test_summaries_in_catalog_order_with_counts_and_prices(catalog: Catalog) -> 
     assert beta.can_chat is False
     assert beta.api_key_env is None
     # Unknown prices are left out of the range, not counted as $0.
-    assert beta.prices == PriceRange(min_in=1, max_in=2, min_out=5, max_out=5)
+    assert beta.prices == PriceSpan(min_in=1, max_in=2, min_out=5, max_out=5)
 
 
 def test_summary_of_a_user_provider_names_its_file(tmp_path: Path) -> None:
@@ -112,18 +111,18 @@ def test_summary_of_a_user_provider_names_its_file(tmp_path: Path) -> None:
     path = paths.user_catalogs_dir / "mine.json"
     path.write_text(json.dumps({"id": "mine", "type": "ollama", "models": []}))
 
-    summaries = {s.id: s for s in summarize_providers(load_catalog(paths))}
+    summaries = {s.id: s for s in briefs_of(load_catalog(paths))}
 
     assert summaries["mine"].source == "user"
     assert summaries["mine"].user_file == str(path)
-    assert summaries["mine"].prices == PriceRange()
+    assert summaries["mine"].prices == PriceSpan()
     assert summaries["ollama"].model_count == 0
     assert summaries["anthropic"].source == "shipped"
     assert summaries["anthropic"].api_key_env == "ANTHROPIC_API_KEY"
 
 
 def test_summaries_of_the_shipped_catalog(tmp_path: Path) -> None:
-    summaries = summarize_providers(load_catalog(resolve_paths(tmp_path)))
+    summaries = briefs_of(load_catalog(resolve_paths(tmp_path)))
 
     assert len(summaries) == 43
     assert sum(s.model_count for s in summaries) == 1534
@@ -135,16 +134,16 @@ def test_summaries_of_the_shipped_catalog(tmp_path: Path) -> None:
 def test_price_range_ignores_unknown_prices() -> None:
     models = [Model(id="a", cost_per_1m_in=2, cost_per_1m_out=8), Model(id="b"), Model(id="c")]
 
-    assert price_range(models) == PriceRange(min_in=2, max_in=2, min_out=8, max_out=8)
-    assert price_range(models[1:]) == PriceRange(min_in=None, max_in=None)
-    assert price_range([]) == PriceRange()
+    assert price_range(models) == PriceSpan(min_in=2, max_in=2, min_out=8, max_out=8)
+    assert price_range(models[1:]) == PriceSpan(min_in=None, max_in=None)
+    assert price_range([]) == PriceSpan()
     assert price_range(iter(models)) == price_range(models)
 
 
 def test_price_range_counts_free_models_as_known() -> None:
     models = [Model(id="free", cost_per_1m_in=0, cost_per_1m_out=0), Model(id="x")]
 
-    assert price_range(models) == PriceRange(min_in=0, max_in=0, min_out=0, max_out=0)
+    assert price_range(models) == PriceSpan(min_in=0, max_in=0, min_out=0, max_out=0)
 
 
 # --- filtering -------------------------------------------------------------------------------

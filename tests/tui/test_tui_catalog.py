@@ -108,7 +108,7 @@ async def test_browse_only_provider_says_so(make_services):
 
 
 async def test_e_opens_the_catalog_editor_on_the_provider(make_services):
-    from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
+    from lace_tui.tui.screens.catalog_editor.screen import CatalogEditorScreen
 
     app = LaceApp(make_services())
     async with app.run_test(size=(80, 24)) as pilot:

@@ -21,11 +21,11 @@ from lace_tui.services.app_services import Services
 from lace_tui.settings import update_settings
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.catalog import CatalogScreen
-from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
-from lace_tui.tui.screens.catalog_editor_backups import BackupsScreen
-from lace_tui.tui.screens.catalog_editor_dialogs import FileScreen, NewProviderScreen
-from lace_tui.tui.screens.catalog_editor_model import ModelFormScreen
-from lace_tui.tui.screens.catalog_editor_update import UpdateScreen
+from lace_tui.tui.screens.catalog_editor.backups import BackupsScreen
+from lace_tui.tui.screens.catalog_editor.dialogs import FileScreen, NewProviderScreen
+from lace_tui.tui.screens.catalog_editor.model import ModelFormScreen
+from lace_tui.tui.screens.catalog_editor.screen import CatalogEditorScreen
+from lace_tui.tui.screens.catalog_editor.update import UpdateScreen
 from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.widgets.line_table import LineTable
 from tests.support.fake_catwalk import serve_catwalk, shipped_catwalk_data

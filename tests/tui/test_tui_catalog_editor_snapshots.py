@@ -22,8 +22,8 @@ from lace_tui.catalog.update import apply_update, prepare_update
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
 from lace_tui.tui.app import LaceApp
-from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
-from lace_tui.tui.screens.catalog_editor_update import open_update_flow
+from lace_tui.tui.screens.catalog_editor.screen import CatalogEditorScreen
+from lace_tui.tui.screens.catalog_editor.update import open_update_flow
 from tests.tui.conftest import settle, steady_cursors
 
 SIZES = [(80, 24), (120, 40)]

@@ -226,7 +226,7 @@ async def test_the_view_follows_the_stream_unless_scrolled_up(services, server) 
     server.behaviour = FakeBehaviour(reply="", tokens=300)
     session, agent = session_with_agent(services)
     for n in range(6):  # enough history to scroll
-        services.sessions.add_message(
+        services.session_store.add_message(
             agent.id, "user", f"line {n}\n" * 8, model_id="fake-small", instance_id="fake"
         )
     app = LaceApp(services, session_id=session.id)
@@ -533,7 +533,7 @@ async def test_picker_without_instances_offers_the_instances_section(tmp_path: P
 async def test_session_flag_opens_that_session_with_the_prompt_focused(services, server) -> None:
     _, agent = session_with_agent(services, session_id="s-chosen")
     services.sessions.create_session("s-other", title="Other")
-    services.sessions.add_message(
+    services.session_store.add_message(
         agent.id, "user", "stored question", model_id="fake-small", instance_id="fake"
     )
     app = LaceApp(services, session_id="s-chosen")
@@ -614,7 +614,7 @@ async def test_new_session_rename_archive_and_delete(services, server) -> None:
 
 async def test_a_long_session_mounts_only_the_latest_messages(services, server) -> None:
     session, agent = session_with_agent(services)
-    store = services.sessions
+    store = services.session_store
     for n in range(60):
         store.add_message(agent.id, "user", f"q{n}", model_id="fake-small", instance_id="fake")
         store.add_message(agent.id, "assistant", f"a{n}", model_id="fake-small", instance_id="fake")
@@ -636,7 +636,7 @@ async def test_a_long_session_mounts_only_the_latest_messages(services, server) 
 
 async def test_long_replies_shrink_the_window(services, server) -> None:
     session, agent = session_with_agent(services)
-    store = services.sessions
+    store = services.session_store
     long_reply = "\n\n".join(f"Paragraph {n}." for n in range(30))  # ~60 lines each
     for n in range(10):
         store.add_message(agent.id, "user", f"q{n}", model_id="fake-small", instance_id="fake")

@@ -32,7 +32,7 @@ Pick *Small* for drafts."""
 def snapshot_home(home: Path) -> Services:
     """A session with one agent and one finished exchange, every number fixed."""
     services = build_services(home, "http://127.0.0.1:9")
-    store = services.sessions
+    store = services.session_store
     session = store.create_session("s-snap", title="Comparing models")
     agent = services.chat.add_agent(session.id, "fake", "fake-small")
     store.add_message(

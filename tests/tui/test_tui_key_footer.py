@@ -6,7 +6,7 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from lace_tui.tui.app import LaceApp
-from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
+from lace_tui.tui.screens.catalog_editor.screen import CatalogEditorScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
 from tests.tui.conftest import settle
 

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from lace_tui.catalog.loader import Catalog
-    from lace_tui.catalog.query import CatalogSource
+    from lace_tui.catalog.core import Catalog, CatalogSource
 
 
 # NamedTuples rather than dataclasses here: the module is imported before the first frame, and
@@ -79,3 +78,8 @@ def price_span(prices_in: Iterable[float | None], prices_out: Iterable[float | N
         min_out=min(known_out, default=None),
         max_out=max(known_out, default=None),
     )
+
+
+def brief_dict(brief: ProviderBrief) -> dict[str, object]:
+    """A brief as `catalog list --json` prints it (its prices an object, not a list)."""
+    return {**brief._asdict(), "prices": brief.prices._asdict()}

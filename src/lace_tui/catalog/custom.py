@@ -37,10 +37,10 @@ from lace_tui.catalog.validation import (
     summarize_issues,
     validate_provider,
 )
+from lace_tui.contracts import DiscoveredModel
 from lace_tui.errors import BadInputError, NotFoundError, StoredFileError
 from lace_tui.fileio import atomic_write_bytes, file_lock
 from lace_tui.paths import Paths
-from lace_tui.providers.events import DiscoveredModel
 
 _BOM = b"\xef\xbb\xbf"
 

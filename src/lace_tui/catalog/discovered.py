@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.catalog.validation import check_provider_id
-from lace_tui.providers.events import DiscoveredModel
+from lace_tui.contracts import DiscoveredModel
 
 
 def provider_from_discovered(

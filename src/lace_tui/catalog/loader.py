@@ -13,20 +13,18 @@ pydantic's JSON parser and only reaches for `json` to explain a syntax error.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from lace_tui import gctune
 from lace_tui.catalog.constants import UPDATE_FILE_NAME, is_catalog_file_name
-from lace_tui.catalog.models import UPSTREAM_DATA, Model, Provider
-from lace_tui.catalog.query import CatalogSource, ModelRow, build_rows
-from lace_tui.errors import BadInputError, NotFoundError
+from lace_tui.catalog.core import Catalog, CatalogIssue, CatalogSource
+from lace_tui.catalog.models import UPSTREAM_DATA, Provider
+from lace_tui.errors import BadInputError
 from lace_tui.paths import Paths, shipped_catalogs_dir
 
 __all__ = [
@@ -48,69 +46,8 @@ LOCAL_PROVIDER_IDS: Final = frozenset({"ollama", "lmstudio"})
 _BOM = b"\xef\xbb\xbf"
 
 
-class CatalogIssue(BaseModel):
-    """A catalog file (or an entry of one) that was skipped, and why, in one line."""
-
-    file: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.reason}"
-
-
 class CatalogFileError(BadInputError):
     """A catalog file cannot be used; the message is the one-line reason, without the file name."""
-
-
-class Catalog:
-    """Every provider lace-tui knows, where each came from, and what could not be loaded."""
-
-    def __init__(
-        self,
-        providers: Iterable[Provider],
-        sources: Mapping[str, CatalogSource],
-        user_files: Mapping[str, Path] | None = None,
-        issues: Sequence[CatalogIssue] = (),
-    ) -> None:
-        ordered = sorted(providers, key=lambda p: (p.display_name.casefold(), p.id))
-        self.providers: dict[str, Provider] = {p.id: p for p in ordered}
-        # A provider without a recorded source can only have come from shipped data.
-        self.sources: dict[str, CatalogSource] = {
-            provider_id: sources.get(provider_id, "shipped") for provider_id in self.providers
-        }
-        self.user_files: dict[str, Path] = dict(user_files or {})
-        self.issues: list[CatalogIssue] = list(issues)
-        self._rows: list[ModelRow] | None = None
-
-    def get(self, provider_id: str) -> Provider | None:
-        """The provider with this id, or None."""
-        return self.providers.get(provider_id)
-
-    def provider(self, provider_id: str) -> Provider:
-        """The provider with this id; NotFoundError if there is none."""
-        provider = self.providers.get(provider_id)
-        if provider is None:
-            raise NotFoundError(
-                f"unknown provider '{provider_id}': see `lace-tui catalog list` for ids"
-            )
-        return provider
-
-    def model(self, provider_id: str, model_id: str) -> Model:
-        """The model `model_id` of provider `provider_id`; NotFoundError if either is unknown."""
-        model = self.provider(provider_id).model(model_id)
-        if model is None:
-            raise NotFoundError(
-                f"unknown model '{model_id}' for provider '{provider_id}': "
-                f"see `lace-tui catalog show {provider_id}` for its models"
-            )
-        return model
-
-    def rows(self) -> list[ModelRow]:
-        """Every model of every provider as table rows (computed on first use, then cached)."""
-        if self._rows is None:
-            with _gc_paused():
-                self._rows = build_rows(self.providers.values())
-        return self._rows
 
 
 def parse_provider_json(data: bytes) -> Provider:
@@ -162,25 +99,8 @@ def load_provider_list(data: bytes, origin: str) -> tuple[list[Provider], list[C
 
 def load_catalog(paths: Paths) -> Catalog:
     """The catalog: shipped data, or the downloaded update in its place, then user files."""
-    with _gc_paused():
+    with gctune.paused():
         return _load_catalog(paths)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading.
-
-    Validation allocates dozens of objects per model, none of them in reference cycles, and
-    the collector's repeated passes over them cost about 40% of the load time and made it grow
-    faster than linearly (measured with bench/bench_catalog.py). The same holds for the rows.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_catalog(paths: Paths) -> Catalog:

@@ -1,4 +1,4 @@
-"""Questions asked of a loaded catalog: provider summaries, price ranges, model search and sort.
+"""Questions asked of a loaded catalog: price ranges, model search and sort.
 
 Filtering runs on every keystroke in the model table, over tens of thousands of rows, so each
 row carries its search text and sort key precomputed and the filter loop does plain comparisons.
@@ -9,45 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 
-from lace_tui.catalog.briefs import briefs_of, price_span
+from lace_tui.catalog.briefs import PriceSpan, price_span
 from lace_tui.catalog.models import Model, Provider
 
-if TYPE_CHECKING:
-    from lace_tui.catalog.loader import Catalog
-
-# Defined here rather than in loader.py (which re-exports it) so this module needs no runtime
-# import of the loader: the loader imports ModelRow from here.
-CatalogSource = Literal["shipped", "update", "user"]
-
 SortKey = Literal["name", "provider", "input_price", "output_price", "context", "max_output"]
-
-
-class PriceRange(BaseModel):
-    """Lowest and highest known prices (USD per million tokens); None when no price is known."""
-
-    min_in: float | None = None
-    max_in: float | None = None
-    min_out: float | None = None
-    max_out: float | None = None
-
-
-class ProviderSummary(BaseModel):
-    """One line of `catalog list`: a provider, where it came from, and what its models cost."""
-
-    id: str
-    name: str
-    type: str
-    model_count: int
-    source: CatalogSource
-    can_chat: bool
-    api_endpoint: str
-    api_key_env: str | None
-    prices: PriceRange
-    user_file: str | None = None  # the user catalog file, when source is "user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,17 +164,7 @@ def sort_rows(rows: Iterable[ModelRow], sort: SortKey, descending: bool = False)
     return known
 
 
-def price_range(models: Iterable[Model]) -> PriceRange:
+def price_range(models: Iterable[Model]) -> PriceSpan:
     """Lowest and highest input and output prices among `models`, ignoring unknown prices."""
     models = list(models)
-    span = price_span([m.cost_per_1m_in for m in models], [m.cost_per_1m_out for m in models])
-    return PriceRange(**span._asdict())
-
-
-def summarize_providers(catalog: Catalog) -> list[ProviderSummary]:
-    """One summary per provider of `catalog`, in the catalog's (display name) order: the
-    Catalog screen's briefs, as pydantic models for `catalog list` and its JSON."""
-    return [
-        ProviderSummary(**{**brief._asdict(), "prices": PriceRange(**brief.prices._asdict())})
-        for brief in briefs_of(catalog)
-    ]
+    return price_span([m.cost_per_1m_in for m in models], [m.cost_per_1m_out for m in models])

@@ -1,4 +1,5 @@
-"""Write `shipped_index.py`: the shipped catalog as the Catalog table shows it, for the first frame.
+"""Write `data/catalog_index.tsv`: the shipped catalog as the Catalog table shows it, for the
+first frame (read by brief_cache.read_shipped_index).
 
 Run after any change to the shipped catalog files (data/catalogs):
 
@@ -11,38 +12,31 @@ suite (tests/catalog) fails while the index does not match the shipped data.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
-from pathlib import Path
 
-from lace_tui.catalog.brief_cache import file_prints
+from lace_tui.catalog.brief_cache import FORMAT, file_prints
 from lace_tui.catalog.briefs import ProviderBrief, briefs_of
 from lace_tui.catalog.constants import is_catalog_file_name
 from lace_tui.catalog.loader import load_catalog
 from lace_tui.errors import LaceError
-from lace_tui.paths import resolve_paths, shipped_catalogs_dir
+from lace_tui.paths import resolve_paths, shipped_catalogs_dir, shipped_index_file
 
-INDEX_FILE = Path(__file__).with_name("shipped_index.py")
+INDEX_FILE = shipped_index_file()
 
-_HEADER = '''"""The shipped catalog as the Catalog table shows it: GENERATED, do not edit.
-
-Written by `python -m lace_tui.catalog.shipped_index_build` from the shipped catalog files
-through the full loader; read by brief_cache.py for the first frame of a start on the shipped
-data alone. tests/catalog fails while it does not match the shipped files.
+_HEADER = """\
+# The shipped catalog as the Catalog table shows it: GENERATED, do not edit.
+# Written by `python -m lace_tui.catalog.shipped_index_build`; read by catalog/brief_cache.py.
+# file: name, size, CRC-32. provider (in the catalog's order): id, display name, type, model
+# count, endpoint, key variable, lowest and highest input price, lowest and highest output
+# price; an empty key variable or price is none.
 """
-
-from typing import Final
-
-_Price = float | None
-_Row = tuple[str, str, str, int, str, str | None, _Price, _Price, _Price, _Price]
-
-'''
 
 
 def render_shipped_index() -> str:
-    """The text of `shipped_index.py` for the shipped files as they are; LaceError when one of
-    them does not load (the index is only ever made from data that loads cleanly)."""
+    """The text of the index for the shipped files as they are; LaceError when one of them
+    does not load (the index is only ever made from data that loads cleanly) or holds a text
+    the tab-separated lines cannot carry."""
     directory = shipped_catalogs_dir()
     files = sorted(path for path in directory.iterdir() if is_catalog_file_name(path.name))
     with tempfile.TemporaryDirectory(prefix="lace-shipped-index-") as home:
@@ -50,45 +44,37 @@ def render_shipped_index() -> str:
     if catalog.issues:
         problems = "; ".join(str(issue) for issue in catalog.issues)
         raise LaceError(f"the shipped catalog does not load cleanly: {problems}")
-    lines = [_HEADER]
-    lines.append("# (file name, size, CRC-32) of every shipped catalog file, by name.\n")
-    lines.append("FILES: Final[tuple[tuple[str, int, int], ...]] = (\n")
-    lines.extend(f"    ({_text(name)}, {size}, {crc}),\n" for name, size, crc in file_prints(files))
-    lines.append(")\n\n")
-    lines.append(
-        "# Per provider, in the catalog's order: id, display name, type, model count, endpoint,\n"
-        "# key variable, lowest and highest input price, lowest and highest output price.\n"
-    )
-    lines.append("BRIEFS: Final[tuple[_Row, ...]] = (\n")
+    lines = [_HEADER, f"format\t{FORMAT}\n"]
+    lines.extend(_line("file", name, str(size), str(crc)) for name, size, crc in file_prints(files))
     lines.extend(_row(brief) for brief in briefs_of(catalog))
-    lines.append(")\n")
     return "".join(lines)
 
 
 def _row(brief: ProviderBrief) -> str:
-    prices = brief.prices
-    fields = [
-        _text(brief.id),
-        _text(brief.name),
-        _text(brief.type),
+    if brief.api_key_env == "":
+        raise LaceError(f"provider '{brief.id}': an empty key variable would read back as none")
+    prices = ("" if price is None else repr(float(price)) for price in brief.prices)
+    return _line(
+        "provider",
+        brief.id,
+        brief.name,
+        brief.type,
         str(brief.model_count),
-        _text(brief.api_endpoint),
-        _text(brief.api_key_env),
-        *(_number(price) for price in prices),
-    ]
-    return "    (\n" + "".join(f"        {field},\n" for field in fields) + "    ),\n"
+        brief.api_endpoint,
+        brief.api_key_env or "",
+        *prices,
+    )
 
 
-def _text(value: str | None) -> str:
-    return "None" if value is None else json.dumps(value)
-
-
-def _number(value: float | None) -> str:
-    return "None" if value is None else repr(float(value))
+def _line(*fields: str) -> str:
+    for field in fields:
+        if any(char in field for char in "\t\r\n"):
+            raise LaceError(f"a tab or line break in {field!r} cannot go in the shipped index")
+    return "\t".join(fields) + "\n"
 
 
 def main() -> None:
-    """Write the index next to this module."""
+    """Write the index beside the shipped catalogs."""
     try:
         text = render_shipped_index()
     except LaceError as exc:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 
+from lace_tui.catalog.briefs import PriceSpan
 from lace_tui.catalog.models import Model, Provider
-from lace_tui.catalog.query import PriceRange, price_range
+from lace_tui.catalog.query import price_range
+
+# Dumped as an object with named fields, as the NamedTuple's own dump would be a list.
+PriceFigures = Annotated[PriceSpan, PlainSerializer(lambda span: span._asdict())]
 
 
 class ModelSetStats(BaseModel):
@@ -16,7 +21,7 @@ class ModelSetStats(BaseModel):
 
     model_count: int = 0
     priced_count: int = 0  # models with both an input and an output price
-    prices: PriceRange = Field(default_factory=PriceRange)
+    prices: PriceFigures = Field(default_factory=PriceSpan)
     reasoning_count: int = 0
     attachment_count: int = 0
     context_known_count: int = 0

@@ -33,11 +33,11 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         return _reset(paths)
     catalog = _load(paths)
     if args.action == "list":
-        from lace_tui.catalog.query import summarize_providers
+        from lace_tui.catalog.briefs import brief_dict, briefs_of
 
-        summaries = summarize_providers(catalog)
+        summaries = briefs_of(catalog)
         if args.json:
-            print_json(summaries)
+            print_json([brief_dict(summary) for summary in summaries])
             return 0
         print_table(
             ["ID", "NAME", "TYPE", "MODELS", "INPUT $/1M", "OUTPUT $/1M", "SOURCE"],
@@ -116,9 +116,9 @@ def _print_models(items: list[tuple[str, Model]], *, with_provider: bool) -> Non
 def _update(args: argparse.Namespace, paths: Paths) -> int:
     import asyncio
 
-    from lace_tui.catalog.update import fetch_update
+    from lace_tui.services.app_services import Services
 
-    result = asyncio.run(fetch_update(paths, args.source))
+    result = asyncio.run(Services(paths).catalog_service.update(args.source))
     for line in result.report_lines():
         print(line)
     for skipped in result.skipped:
@@ -127,9 +127,9 @@ def _update(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _reset(paths: Paths) -> int:
-    from lace_tui.catalog.update import reset_update
+    from lace_tui.services.app_services import Services
 
-    if reset_update(paths):
+    if Services(paths).catalog_service.reset_update():
         note("catalog: back to the shipped data")
     else:
         note("catalog: already using the shipped data")

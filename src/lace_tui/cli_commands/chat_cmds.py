@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         agent = services.chat.agent_for(args.chat_session, args.instance, args.model)
         note(f"session: {agent.session_id}")
         if args.system and not agent.system_prompt:
-            agent = services.sessions.update_agent(agent.id, system_prompt=args.system)
+            agent = services.sessions.set_system_prompt(agent.id, args.system)
         return asyncio.run(_single(services, agent, prompt, args.drop_oldest))
     finally:
         services.close()

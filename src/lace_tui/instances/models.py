@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from lace_tui.contracts import ConnectionState
+from lace_tui.contracts import RetryPolicy as RetryPolicy  # re-exported: part of an Instance
+
 INSTANCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 _INSTANCE_ID_RE = re.compile(INSTANCE_ID_PATTERN)
 _ENV_VAR_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -33,16 +36,6 @@ def is_valid_instance_id(value: str) -> bool:
 def _is_control(char: str) -> bool:
     """A character that would break or split an HTTP header line (tab is allowed)."""
     return (ord(char) < 0x20 and char != "\t") or ord(char) == 0x7F
-
-
-class RetryPolicy(BaseModel):
-    """Retries before the first token: attempts counts the first one."""
-
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-    max_attempts: int = Field(default=3, ge=1, le=10)
-    backoff_initial: float = Field(default=1.0, ge=0, le=60)
-    backoff_max: float = Field(default=30.0, ge=0, le=600)
 
 
 class Instance(BaseModel):
@@ -140,7 +133,7 @@ class KeyStatus(BaseModel):
 class ConnectionStatus(BaseModel):
     """The outcome of the last connection test of an instance."""
 
-    state: Literal["connected", "auth_failed", "unreachable", "timed_out", "error"]
+    state: ConnectionState
     message: str = ""
     latency_ms: float | None = None
     tested_at: str  # ISO 8601, UTC

@@ -21,12 +21,11 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal
 
 import httpx
 
 from lace_tui import __version__, errors
-from lace_tui.instances.models import RetryPolicy
+from lace_tui.contracts import ConnectionState, RetryPolicy
 from lace_tui.providers.events import (
     ChatRequest,
     DiscoveredModel,
@@ -51,7 +50,6 @@ from lace_tui.providers.retry import backoff_delay, parse_retry_after
 
 Sleep = Callable[[float], Awaitable[None]]
 _SURROGATE = re.compile("[\ud800-\udfff]")
-TestState = Literal["connected", "auth_failed", "unreachable", "timed_out", "error"]
 
 USER_AGENT = f"lace-tui/{__version__}"
 ERROR_BODY_LIMIT = 65536
@@ -409,7 +407,7 @@ class ProviderClient(abc.ABC):
         unreachable, timed_out or error. Never raises for a provider or network problem."""
         url, params = self.test_url()
         started = time.perf_counter()
-        state: TestState
+        state: ConnectionState
         try:
             value = await self.get_json(url, params, max_attempts=1)
         except errors.AuthError as exc:

@@ -7,6 +7,9 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from lace_tui.contracts import ConnectionState
+from lace_tui.contracts import DiscoveredModel as DiscoveredModel  # re-exported: what clients list
+
 
 class ChatMessage(BaseModel):
     role: Literal["user", "assistant"]
@@ -78,16 +81,10 @@ class StreamError:
 StreamEvent = TextDelta | ReasoningDelta | Usage | Finish | StreamError
 
 
-class DiscoveredModel(BaseModel):
-    id: str
-    name: str = ""
-    context_window: int | None = None
-
-
 class TestResult(BaseModel):
     __test__ = False  # not a pytest class
 
-    state: Literal["connected", "auth_failed", "unreachable", "timed_out", "error"]
+    state: ConnectionState
     message: str = ""
     latency_ms: float | None = None
     extra: dict[str, str] = Field(default_factory=dict)

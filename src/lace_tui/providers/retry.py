@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
-from lace_tui.instances.models import RetryPolicy
+from lace_tui.contracts import RetryPolicy
 
 
 def backoff_delay(policy: RetryPolicy, retry_index: int, retry_after: float | None = None) -> float:

@@ -13,8 +13,10 @@ from lace_tui.paths import Paths
 # (pydantic, httpx and sqlite together cost more than a bare Textual start).
 if TYPE_CHECKING:
     from lace_tui.catalog.loader import Catalog
+    from lace_tui.services.catalog_service import CatalogService
     from lace_tui.services.chat_service import ChatService
     from lace_tui.services.instance_service import InstanceService
+    from lace_tui.services.session_service import SessionService
     from lace_tui.sessions.store import SessionStore
 
 
@@ -43,13 +45,21 @@ class Services:
         return self.catalog
 
     @cached_property
+    def catalog_service(self) -> CatalogService:
+        """Your own catalog files, updates and their settings (everything that writes)."""
+        from lace_tui.services.catalog_service import CatalogService
+
+        return CatalogService(self.paths, self.reload_catalog)
+
+    @cached_property
     def instances(self) -> InstanceService:
         from lace_tui.services.instance_service import InstanceService
 
         return InstanceService(self.paths, self.catalog, self.environ)
 
     @cached_property
-    def sessions(self) -> SessionStore:
+    def session_store(self) -> SessionStore:
+        """The SQLite store, for the services (front ends use `sessions`)."""
         from lace_tui.sessions.store import SessionStore
 
         store = SessionStore(self.paths.sessions_db)
@@ -58,11 +68,17 @@ class Services:
         return store
 
     @cached_property
+    def sessions(self) -> SessionService:
+        from lace_tui.services.session_service import SessionService
+
+        return SessionService(self.session_store, lambda: self.chat)
+
+    @cached_property
     def chat(self) -> ChatService:
         from lace_tui.services.chat_service import ChatService
 
-        return ChatService(self.sessions, self.instances)
+        return ChatService(self.session_store, self.instances)
 
     def close(self) -> None:
-        if "sessions" in self.__dict__:
-            self.sessions.close()
+        if "session_store" in self.__dict__:
+            self.session_store.close()

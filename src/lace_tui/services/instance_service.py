@@ -15,13 +15,13 @@ from lace_tui.catalog.loader import Catalog
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.errors import (
     BadInputError,
+    LaceError,
     NotFoundError,
     StoredFileError,
     UnsupportedProviderError,
 )
 from lace_tui.fileio import atomic_write_text
 from lace_tui.instances.credentials import CredentialStore, key_status, resolve_api_key
-from lace_tui.instances.env_import import import_from_environment
 from lace_tui.instances.models import ConnectionStatus, Instance, KeyStatus, describe_invalid
 from lace_tui.instances.state import StateStore
 from lace_tui.instances.store import InstanceStore
@@ -29,6 +29,7 @@ from lace_tui.paths import Paths
 from lace_tui.providers.base import ClientConfig, ProviderClient
 from lace_tui.providers.events import DiscoveredModel
 from lace_tui.providers.factory import SUPPORTED_TYPES, create_client, resolve_endpoint
+from lace_tui.services.env_import import import_from_environment
 
 ModelSource = Literal["catalog", "discovered", "custom"]
 
@@ -106,6 +107,15 @@ class InstanceService:
         return resolve_endpoint(
             provider.type, instance.endpoint, provider.api_endpoint, self.environ
         )
+
+    def default_endpoint(self, provider: Provider) -> str:
+        """The URL an instance of `provider` talks to when it sets no endpoint (a catalog `$VAR`
+        read from the environment, else the vendor default); the catalog's text when there is
+        none (as the screens show it)."""
+        try:
+            return self.effective_endpoint(Instance(id="probe", provider=provider.id), provider)
+        except LaceError:
+            return provider.api_endpoint
 
     def views(self) -> list[InstanceView]:
         """One row per instance for the Instances screen and `instance list`."""

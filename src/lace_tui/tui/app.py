@@ -6,16 +6,16 @@ imported by its mode's factory the first time the section is shown (start-up is 
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, ClassVar
 
-from lace_tui.errors import LaceError
+from lace_tui import gctune
+from lace_tui.errors import BadInputError, LaceError
 from lace_tui.paths import Paths, stylesheet_path
-from lace_tui.tui.startup import imports_without_gc
+from lace_tui.tui.sections import SECTION_TABLE, SECTION_TITLES, SECTIONS, Section
 
-with imports_without_gc():  # most of start-up: see there
+with gctune.imports_set_aside():  # most of start-up: see there
     import asyncio
 
     from textual import work
@@ -29,15 +29,6 @@ if TYPE_CHECKING:
 
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.app_services import Services
-
-Section = Literal["catalog", "models", "instances", "chat"]
-SECTIONS: Final[tuple[Section, ...]] = ("catalog", "models", "instances", "chat")
-SECTION_TITLES: Final[dict[Section, str]] = {
-    "catalog": "Catalog",
-    "models": "Models",
-    "instances": "Instances",
-    "chat": "Chat",
-}
 
 
 def _lace_commands() -> type[Provider]:
@@ -59,14 +50,16 @@ class LaceApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # The section bar at the top shows these keys, so the footer keeps its room for the
         # screen's own. Digits type into a focused text field; the F-keys work everywhere.
-        Binding("1", "section('catalog')", "Catalog", show=False),
-        Binding("2", "section('models')", "Models", show=False),
-        Binding("3", "section('instances')", "Instances", show=False),
-        Binding("4", "section('chat')", "Chat", show=False),
-        Binding("f2", "section('catalog')", "Catalog", show=False, priority=True),
-        Binding("f3", "section('models')", "Models", show=False, priority=True),
-        Binding("f4", "section('instances')", "Instances", show=False, priority=True),
-        Binding("f5", "section('chat')", "Chat", show=False, priority=True),
+        *(
+            Binding(info.digit, f"section('{info.id}')", info.title, show=False)
+            for info in SECTION_TABLE
+        ),
+        *(
+            Binding(
+                info.fkey.lower(), f"section('{info.id}')", info.title, show=False, priority=True
+            )
+            for info in SECTION_TABLE
+        ),
         Binding("f1", "help", "Help", key_display="F1"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
@@ -147,18 +140,11 @@ class LaceApp(App[int]):
         return "chat" if count else "catalog"
 
     def on_load(self) -> None:
-        # Building the first screen allocates tens of thousands of short-lived objects (styles,
-        # strips, segments); the cyclic collector's passes over them cost ~2-3 ms of start-up,
-        # so it waits until the first frame is up (as the catalog loader does while loading).
-        if gc.isenabled():
-            gc.disable()
-            self._gc_paused = True
+        self._gc_paused = gctune.pause_until_first_frame()
 
     def _resume_gc(self) -> None:
-        gc.unfreeze()  # what the imports set aside (startup.imports_without_gc)
-        if self._gc_paused:
-            self._gc_paused = False
-            gc.enable()
+        gctune.resume_after_first_frame(self._gc_paused)
+        self._gc_paused = False
 
     def on_mount(self) -> None:
         self._theme_ready = True
@@ -197,6 +183,37 @@ class LaceApp(App[int]):
             return
         # A screen pushed on a section (a provider, the wizard) stays there for the way back.
         self.switch_mode(section)
+
+    async def start_chat_with(self, provider_id: str, model_id: str) -> str | None:
+        """Start a chat with a catalog model (run from a worker): use the provider's one
+        instance, ask which of several, or open the wizard when there is none yet. Returns the
+        new session's id, None when the user cancels; raises LaceError for the caller to report.
+        """
+        from lace_tui.tui.screens.pick_instance import PickInstanceScreen
+        from lace_tui.tui.screens.wizard import WizardScreen
+
+        sessions = self.services.sessions
+        try:
+            instances = await asyncio.to_thread(sessions.instances_for_chat, provider_id)
+        except BadInputError as exc:  # a provider type lace-tui cannot chat with yet
+            self.notify(exc.message, severity="warning")
+            return None
+        instance_id: str | None
+        if not instances:
+            provider = self.services.catalog.provider(provider_id)
+            self.notify(f"No instance of {provider.display_name} yet: add one first")
+            instance_id = await self.push_screen_wait(
+                WizardScreen(self.services, provider_id=provider_id)
+            )
+        elif len(instances) == 1:
+            instance_id = instances[0].id
+        else:
+            instance_id = await self.push_screen_wait(PickInstanceScreen(instances, model_id))
+        if instance_id is None:
+            return None
+        session = await asyncio.to_thread(sessions.start_chat, instance_id, model_id)
+        self.open_chat(session.id)
+        return session.id
 
     def open_chat(self, session_id: str) -> None:
         """Show the chat section on `session_id` (used by Models "start a chat")."""
@@ -248,29 +265,15 @@ class LaceApp(App[int]):
 
     @work(exclusive=True, group="catalog-update", exit_on_error=False)
     async def auto_update_catalog(self) -> None:
-        """Fetch Catwalk's data in the background, only when the user turned this on (off by
-        default: many SSH machines are air-gapped) and not within a day of the last fetch."""
-        paths = self.services.paths
-        try:
-            if not await asyncio.to_thread(_auto_update_due, paths):
-                return
-            from lace_tui.catalog.update import fetch_update  # imported by the check above
+        """Fetch Catwalk's data in the background when due (see the update flow)."""
+        from lace_tui.tui.screens.catalog_editor.update import auto_update
 
-            result = await fetch_update(paths)
-        except LaceError as exc:
-            self.notify(f"automatic catalog update: {exc.message}", severity="warning")
-            return
-        if result.status != "unchanged":
-            await asyncio.to_thread(self.services.reload_catalog)
-            self.load_catalog()
-            self.notify(result.headline(), title="Catalog")
+        await auto_update(self)
 
     def set_auto_update(self, enabled: bool) -> None:
         """Turn automatic catalog updates on or off (remembered in settings.toml)."""
-        from lace_tui.settings import update_settings
-
         try:
-            update_settings(self.services.paths, auto_update_catalog=enabled)
+            self.services.catalog_service.set_auto_update(enabled)
         except LaceError as exc:
             self.notify(exc.message, severity="error")
             return
@@ -350,15 +353,6 @@ class LaceApp(App[int]):
             update_settings(self.services.paths, theme=theme)
         except LaceError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error")
-
-
-def _auto_update_due(paths: Paths) -> bool:
-    """Whether the setting is on and the last fetch a day old (imports off the UI loop)."""
-    from lace_tui.catalog.update import should_auto_update, update_status
-    from lace_tui.settings import load_settings
-
-    meta = update_status(paths)
-    return should_auto_update(load_settings(paths), meta.fetched_at if meta else None)
 
 
 def _skip_first_css_refresh(app: App[int], screen: Screen[None]) -> None:

@@ -7,38 +7,24 @@ whatever a screen adds through a `palette_commands()` method.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import partial
 
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+from lace_tui.tui.palette import PaletteCommand
 from lace_tui.tui.screens.help import worth_listing
-
-
-@dataclass(frozen=True)
-class PaletteCommand:
-    """One palette entry: what the user reads, a line of help, and what it does."""
-
-    name: str
-    help: str
-    run: Callable[[], object]
+from lace_tui.tui.sections import SECTION_TABLE
 
 
 def _section_commands(app: App[object]) -> list[PaletteCommand]:
-    titles = (
-        ("catalog", "Catalog", "Browse providers and their models"),
-        ("models", "Models", "All models of all providers: sort, filter, compare"),
-        ("instances", "Instances", "Your connections to providers: add, edit, test"),
-        ("chat", "Chat", "Talk to your models"),
-    )
     return [
         PaletteCommand(
-            f"Go to {title}", help_text, partial(app.run_action, f"section('{section}')")
+            f"Go to {info.title}", info.help, partial(app.run_action, f"section('{info.id}')")
         )
-        for section, title, help_text in titles
+        for info in SECTION_TABLE
     ]
 
 
@@ -48,12 +34,12 @@ def _catalog_commands(app: App[object]) -> list[PaletteCommand]:
         return []
 
     def editor() -> None:
-        from lace_tui.tui.screens.catalog_editor import open_catalog_editor
+        from lace_tui.tui.screens.catalog_editor.screen import open_catalog_editor
 
         open_catalog_editor(app, services)
 
     def update() -> None:
-        from lace_tui.tui.screens.catalog_editor_update import open_update_flow
+        from lace_tui.tui.screens.catalog_editor.update import open_update_flow
 
         open_update_flow(app, services)
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 # Type-only imports: this module is on the start-up path, before pydantic is imported.
 if TYPE_CHECKING:
     from lace_tui.catalog.briefs import PriceSpan
-    from lace_tui.catalog.query import PriceRange
     from lace_tui.instances.models import ConnectionStatus, KeyStatus
 
 
@@ -44,7 +43,7 @@ def price_span(low: float | None, high: float | None) -> str:
     return f"{short_price(low)}-{short_price(high)}"
 
 
-def price_ranges(prices: PriceRange | PriceSpan) -> tuple[str, str]:
+def price_ranges(prices: PriceSpan) -> tuple[str, str]:
     """The input and output price spans of a provider."""
     return price_span(prices.min_in, prices.max_in), price_span(prices.min_out, prices.max_out)
 

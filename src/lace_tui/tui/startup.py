@@ -6,9 +6,6 @@ first paint needs are taken from the TOML, and anything wrong is left for them t
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from pathlib import Path
 
 from lace_tui.errors import StoredFileError
@@ -74,22 +71,3 @@ def saved_theme(settings_file: Path) -> str | None:
     data = _read_toml(settings_file)
     theme = data.get("theme") if data is not None else None
     return theme if isinstance(theme, str) else None
-
-
-@contextlib.contextmanager
-def imports_without_gc() -> Iterator[None]:
-    """For importing asyncio and Textual, most of the app's start-up.
-
-    That allocates tens of thousands of objects that all live on, so the cyclic collector's
-    passes over them (~8 ms of a start) find nothing to free. It is paused meanwhile, and what
-    the imports made is set aside (`gc.freeze`) so that its first pass afterwards does not
-    scan it all at once; `LaceApp` hands it back (`gc.unfreeze`) once its first frame is up.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -13,13 +13,11 @@ if TYPE_CHECKING:
 
 
 def lace_app(node: DOMNode) -> LaceApp:
-    """The running LaceApp (screens are only ever shown by it)."""
-    from lace_tui.tui.app import LaceApp
+    """The running LaceApp (screens are only ever shown by it).
 
-    app = node.app
-    if not isinstance(app, LaceApp):  # pragma: no cover - a programming error
-        raise TypeError("lace-tui screens run inside LaceApp")
-    return app
+    A cast, not an import: the app imports the screens, so a screen importing the app would
+    close a cycle."""
+    return cast("LaceApp", node.app)
 
 
 class LaceScreen(Screen[None]):

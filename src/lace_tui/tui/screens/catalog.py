@@ -271,10 +271,10 @@ class CatalogScreen(LaceScreen):
         detail.update(Content.assemble(*parts))
 
     def _endpoint(self, summary: ProviderBrief) -> str:
-        from lace_tui.tui.endpoints import default_endpoint
-
         provider = self.services.catalog.get(summary.id)
-        return default_endpoint(self.services, provider) if provider else summary.api_endpoint
+        if provider is None:
+            return summary.api_endpoint
+        return self.services.instances.default_endpoint(provider)
 
     @on(LineTable.Selected, "#providers")
     def open_provider(self, event: LineTable.Selected) -> None:
@@ -319,7 +319,7 @@ class CatalogScreen(LaceScreen):
     def action_edit_catalog(self) -> None:
         """Open the catalog editor (your own providers and overrides) on this provider."""
         try:
-            from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
+            from lace_tui.tui.screens.catalog_editor.screen import CatalogEditorScreen
         except ImportError:  # built separately; the catalog stays browsable without it
             self.notify("The catalog editor is not available in this build", severity="warning")
             return

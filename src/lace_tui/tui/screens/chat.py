@@ -31,8 +31,8 @@ from lace_tui.services.app_services import Services
 from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
 from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Session
-from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
+from lace_tui.tui.palette import PaletteCommand
 from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
 from lace_tui.tui.widgets.chat_dialogs import TextDialog
@@ -501,13 +501,10 @@ class ChatScreen(Screen[None]):
         """Show a stopped reply as the store kept it."""
         if live.message_id is None:
             return
-        store = self.services.sessions
         with self._reported():
-            message = store.get_message(live.message_id)
-            if message.status == "streaming":
-                # Stopped before its stream began: nothing will finish it but us.
-                store.update_message(message.id, status="interrupted")
-                message = store.get_message(message.id)
+            # Stopped before its stream began, a reply is still `streaming`: nothing will
+            # finish it but us.
+            message = self.services.sessions.mark_interrupted(live.message_id)
             if live.view is None:
                 if column.is_attached:
                     await column.transcript.add_reply(message)

@@ -264,10 +264,8 @@ class ModelsScreen(LaceScreen):
 
     @work(exclusive=True, group="start-chat", exit_on_error=False)
     async def start_chat(self, provider_id: str, model_id: str) -> None:
-        from lace_tui.tui.chat_start import start_chat
-
         try:
-            await start_chat(self.lace, provider_id, model_id)
+            await self.lace.start_chat_with(provider_id, model_id)
         except LaceError as exc:
             self.lace.report(exc)
 

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Static
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.errors import LaceError
 from lace_tui.services.cost import format_price
-from lace_tui.tui.endpoints import default_endpoint
 from lace_tui.tui.format import format_tokens
 from lace_tui.tui.screens.base import LaceScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
@@ -104,7 +103,7 @@ class ProviderScreen(LaceScreen):
             (provider.display_name, "bold"),
             (f"  {provider.id}", "$text-muted"),
             f"  type {provider.type}  {len(provider.models)} models",
-            f"\nendpoint {default_endpoint(self.services, provider) or 'none by default'}",
+            f"\nendpoint {self.services.instances.default_endpoint(provider) or 'none by default'}",
         ]
         if provider.api_key_env:
             parts.append(f"  key from ${provider.api_key_env}")
@@ -148,9 +147,7 @@ class ProviderScreen(LaceScreen):
 
     @work(exclusive=True, group="start-chat", exit_on_error=False)
     async def start_chat(self, model_id: str) -> None:
-        from lace_tui.tui.chat_start import start_chat
-
         try:
-            await start_chat(self.lace, self.provider_id, model_id)
+            await self.lace.start_chat_with(self.provider_id, model_id)
         except LaceError as exc:
             self.lace.report(exc)

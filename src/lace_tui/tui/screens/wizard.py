@@ -404,9 +404,7 @@ class WizardScreen(ModalScreen[str | None]):
     # -- step 2: the form ------------------------------------------------------------------
 
     def _default_endpoint(self, provider: Provider) -> str:
-        from lace_tui.tui.endpoints import default_endpoint
-
-        return default_endpoint(self.services, provider)
+        return self.services.instances.default_endpoint(provider)
 
     def _set_prefilled(self, selector: str, value: str) -> None:
         """Put a provider default in a field unless the user changed that field."""

@@ -5,6 +5,7 @@ streaming into its column whichever agent or layout is on screen."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -12,8 +13,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from lace_tui.sessions.models import Agent
-from lace_tui.sessions.store import SessionStore
 from lace_tui.tui.widgets.chat_transcript import Transcript
+
+if TYPE_CHECKING:
+    from lace_tui.services.session_service import SessionService
 
 
 def column_title(agent: Agent) -> Content:
@@ -43,7 +46,7 @@ class AgentColumn(Vertical):
     }
     """
 
-    def __init__(self, store: SessionStore, agent: Agent) -> None:
+    def __init__(self, store: SessionService, agent: Agent) -> None:
         super().__init__(id=f"column-{agent.id}")
         self.agent = agent
         self._store = store
@@ -82,7 +85,7 @@ class SessionPane(Horizontal):
     }
     """
 
-    def __init__(self, store: SessionStore, session_id: str) -> None:
+    def __init__(self, store: SessionService, session_id: str) -> None:
         super().__init__()
         self.session_id = session_id
         self._store = store

@@ -6,13 +6,7 @@ from textual.app import RenderResult
 from textual.content import Content
 from textual.widget import Widget
 
-_SECTIONS = (
-    ("1", "F2", "catalog", "Catalog"),
-    ("2", "F3", "models", "Models"),
-    ("3", "F4", "instances", "Instances"),
-    ("4", "F5", "chat", "Chat"),
-)
-
+from lace_tui.tui.sections import SECTION_TABLE
 
 _TEXT_FIELDS = frozenset({"Input", "TextArea"})
 
@@ -67,14 +61,14 @@ class SectionBar(Widget):
 
     def render(self) -> RenderResult:
         parts: list[Content | tuple[str, str] | str] = [("  lace ", "bold $accent")]
-        for digit, fkey, section, title in _SECTIONS:
-            key = fkey if self.typing else digit
-            if section == self.current:
-                parts.append((f" {key} {title} ", "bold reverse $primary"))
+        for info in SECTION_TABLE:
+            key = info.fkey if self.typing else info.digit
+            if info.id == self.current:
+                parts.append((f" {key} {info.title} ", "bold reverse $primary"))
             else:
                 parts.append(" ")
                 parts.append((key, "bold $secondary"))
-                parts.append(f" {title} ")
+                parts.append(f" {info.title} ")
         left = Content.assemble(*parts)
         if not self.detail:
             return left

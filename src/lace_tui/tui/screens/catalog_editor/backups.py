@@ -21,7 +21,7 @@ from textual.widgets import Button, DataTable, Static
 from lace_tui.catalog.backups import BackupInfo
 from lace_tui.catalog.custom import CatalogEditor, SaveResult
 from lace_tui.errors import LaceError, StoredFileError
-from lace_tui.tui.screens.catalog_editor_common import ActionModal
+from lace_tui.tui.screens.catalog_editor.common import ActionModal
 from lace_tui.tui.screens.confirm import ConfirmScreen
 
 

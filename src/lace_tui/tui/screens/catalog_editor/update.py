@@ -20,11 +20,12 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from lace_tui.errors import LaceError
-from lace_tui.tui.screens.catalog_editor_common import announce_catalog_change
+from lace_tui.tui.screens.catalog_editor.common import announce_catalog_change
 
 if TYPE_CHECKING:
     from lace_tui.catalog.update import PendingUpdate, UpdateResult
     from lace_tui.services.app_services import Services
+    from lace_tui.tui.app import LaceApp
 
 State = Literal["fetching", "ready", "failed", "applying"]
 _LINE_STYLES: Final = {"+": "$text-success", "-": "$text-error", "~": "$text-warning"}
@@ -161,15 +162,12 @@ class UpdateScreen(ModalScreen["UpdateResult | None"]):
 
     @work(exclusive=True, group="catalog-update-fetch", exit_on_error=False)
     async def fetch(self, source: str | None) -> None:
-        from lace_tui.catalog.update import prepare_update
-        from lace_tui.settings import load_settings
-
-        paths = self.services.paths
+        catalogs = self.services.catalog_service
         try:
             if source is None:
-                source = (await asyncio.to_thread(load_settings, paths)).catwalk_url
+                source = await asyncio.to_thread(catalogs.update_source)
                 self._show_source(source)
-            pending = await prepare_update(paths, source)
+            pending = await catalogs.prepare_update(source)
         except LaceError as exc:
             self._failed(exc.message)
             return
@@ -233,11 +231,8 @@ class UpdateScreen(ModalScreen["UpdateResult | None"]):
 
     @work(thread=True, exclusive=True, group="catalog-update-apply", exit_on_error=False)
     def apply(self, pending: PendingUpdate) -> None:
-        from lace_tui.catalog.update import apply_update
-
         try:
-            result = apply_update(self.services.paths, pending)
-            self.services.reload_catalog()
+            result = self.services.catalog_service.apply_update(pending)
         except LaceError as exc:
             self.app.call_from_thread(self._apply_failed, exc.message)
             return
@@ -264,3 +259,17 @@ def open_update_flow(app: App[object], services: Services, source: str | None = 
     """Show the update dialog: fetch (from `source`, else the catwalk_url setting), diff,
     then apply or cancel. Reloads the catalog and tells every screen when applied."""
     app.push_screen(UpdateScreen(services, source))
+
+
+async def auto_update(app: LaceApp) -> None:
+    """The app's background update, when the user turned it on (off by default: many SSH
+    machines are air-gapped) and not within a day of the last fetch: the same fetch and
+    apply as the dialog, without the diff; a failure is one warning."""
+    try:
+        result = await app.services.catalog_service.auto_update()
+    except LaceError as exc:
+        app.notify(f"automatic catalog update: {exc.message}", severity="warning")
+        return
+    if result is not None and result.status != "unchanged":
+        app.load_catalog()  # tells every screen, and keeps the new briefs for the next start
+        app.notify(result.headline(), title="Catalog")

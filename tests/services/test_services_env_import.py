@@ -9,11 +9,11 @@ from pydantic import ValidationError
 
 from lace_tui.catalog.models import Provider
 from lace_tui.errors import StoredFileError
-from lace_tui.instances.env_import import WELL_KNOWN_KEY_VARS, import_from_environment
 from lace_tui.instances.models import Instance
 from lace_tui.instances.state import StateStore
 from lace_tui.instances.store import InstanceStore
 from lace_tui.paths import Paths, resolve_paths, shipped_catalogs_dir
+from lace_tui.services.env_import import WELL_KNOWN_KEY_VARS, import_from_environment
 
 SECRET = "sk-ant-api03-Qw3rTy-env-secret-9876"
 

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from lace_tui.catalog.custom import SaveResult
 from lace_tui.catalog.templates import TEMPLATES
 from lace_tui.catalog.validation import PROVIDER_ID_RE, PROVIDER_ID_RULE
-from lace_tui.tui.screens.catalog_editor_common import (
+from lace_tui.tui.screens.catalog_editor.common import (
     ActionModal,
     issue_line,
     provider_slug,

@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Select, Static
 from lace_tui.catalog.models import CHAT_TYPES, Provider
 from lace_tui.catalog.serialize import provider_to_dict
 from lace_tui.catalog.validation import FieldIssue, ValidationReport, validate_provider
-from lace_tui.tui.screens.catalog_editor_common import issue_line
+from lace_tui.tui.screens.catalog_editor.common import issue_line
 
 # Form field → the provider's JSON key.
 FIELDS: Final[dict[str, str]] = {

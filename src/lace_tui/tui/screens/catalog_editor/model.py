@@ -24,7 +24,7 @@ from lace_tui.catalog.custom import SaveResult
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.catalog.serialize import model_to_dict, provider_to_dict
 from lace_tui.catalog.validation import FieldIssue, validate_provider
-from lace_tui.tui.screens.catalog_editor_common import ActionModal, issue_line, price_text
+from lace_tui.tui.screens.catalog_editor.common import ActionModal, issue_line, price_text
 
 # (field, label, kind), in form order; kind decides how the text becomes a JSON value.
 MODEL_FIELDS: Final = (

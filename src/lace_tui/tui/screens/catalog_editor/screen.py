@@ -34,16 +34,16 @@ from lace_tui.errors import LaceError
 from lace_tui.services.cost import format_price
 from lace_tui.tui.format import format_tokens
 from lace_tui.tui.messages import CatalogReady
-from lace_tui.tui.screens.catalog_editor_common import announce_catalog_change, short_path
-from lace_tui.tui.screens.catalog_editor_dialogs import ProviderChoice
-from lace_tui.tui.screens.catalog_editor_form import ProviderForm
+from lace_tui.tui.screens.catalog_editor.common import announce_catalog_change, short_path
+from lace_tui.tui.screens.catalog_editor.dialogs import ProviderChoice
+from lace_tui.tui.screens.catalog_editor.form import ProviderForm
 from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
-    from lace_tui.catalog.loader import CatalogSource
+    from lace_tui.catalog.core import CatalogSource
     from lace_tui.services.app_services import Services
-    from lace_tui.tui.commands import PaletteCommand
+    from lace_tui.tui.palette import PaletteCommand
 
 _ORIGINS: dict[str, str] = {"shipped": "shipped", "update": "catalog update", "user": "your file"}
 _BUILT_IN: dict[str, str] = {
@@ -225,7 +225,7 @@ class CatalogEditorScreen(Screen[None]):
     def __init__(self, services: Services, provider_id: str | None = None) -> None:
         super().__init__()
         self.services = services
-        self.editor = CatalogEditor(services.paths)
+        self.editor = services.catalog_service.editor
         self.provider_id = provider_id
         self.view: EditorView | None = None
         self._first_view = True
@@ -614,7 +614,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_new(self) -> None:
         """n: a new custom provider from a template."""
-        from lace_tui.tui.screens.catalog_editor_dialogs import NewProviderScreen
+        from lace_tui.tui.screens.catalog_editor.dialogs import NewProviderScreen
 
         def show() -> None:
             taken = self.view.taken if self.view is not None else set()
@@ -632,7 +632,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_open(self) -> None:
         """o: pick any provider of the catalog to edit."""
-        from lace_tui.tui.screens.catalog_editor_dialogs import ProviderPickerScreen
+        from lace_tui.tui.screens.catalog_editor.dialogs import ProviderPickerScreen
 
         if self.view is None:
             return
@@ -648,7 +648,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_duplicate(self) -> None:
         """c: copy the open provider (as saved) under a new id, as your own provider."""
-        from lace_tui.tui.screens.catalog_editor_dialogs import NewProviderScreen
+        from lace_tui.tui.screens.catalog_editor.dialogs import NewProviderScreen
 
         provider = self._current()
         if provider is None or self.view is None:
@@ -736,7 +736,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_import_file(self) -> None:
         """i: import a Catwalk JSON file (validated first; nothing written on an error)."""
-        from lace_tui.tui.screens.catalog_editor_dialogs import FileScreen
+        from lace_tui.tui.screens.catalog_editor.dialogs import FileScreen
 
         imported: list[str] = []
 
@@ -769,7 +769,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_export(self) -> None:
         """x: write the open provider (as saved) to a Catwalk JSON file."""
-        from lace_tui.tui.screens.catalog_editor_dialogs import FileScreen
+        from lace_tui.tui.screens.catalog_editor.dialogs import FileScreen
 
         provider = self._current()
         if provider is None:
@@ -801,7 +801,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_backups(self) -> None:
         """b: list the backups of your catalog files; restore one."""
-        from lace_tui.tui.screens.catalog_editor_backups import BackupsScreen
+        from lace_tui.tui.screens.catalog_editor.backups import BackupsScreen
 
         def show() -> None:
             self.app.push_screen(
@@ -813,7 +813,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_update_catalog(self) -> None:
         """U: fetch a catalog update, show the diff, apply or cancel."""
-        from lace_tui.tui.screens.catalog_editor_update import open_update_flow
+        from lace_tui.tui.screens.catalog_editor.update import open_update_flow
 
         open_update_flow(self.app, self.services)
 
@@ -839,7 +839,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def action_add_model(self) -> None:
         """a: add a model to the open provider (saved at once)."""
-        from lace_tui.tui.screens.catalog_editor_model import ModelFormScreen
+        from lace_tui.tui.screens.catalog_editor.model import ModelFormScreen
 
         provider = self._current()
         if provider is None:
@@ -855,7 +855,7 @@ class CatalogEditorScreen(Screen[None]):
     @on(DataTable.RowSelected, "#ce-models")
     def action_edit_model(self) -> None:
         """e / Enter: edit the highlighted model (saved at once)."""
-        from lace_tui.tui.screens.catalog_editor_model import ModelFormScreen
+        from lace_tui.tui.screens.catalog_editor.model import ModelFormScreen
 
         provider = self.view.provider if self.view is not None else None
         model = self._highlighted_model()
@@ -893,7 +893,7 @@ class CatalogEditorScreen(Screen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         """Model actions for the command palette wherever the focus is."""
-        from lace_tui.tui.commands import PaletteCommand
+        from lace_tui.tui.palette import PaletteCommand
 
         return [
             PaletteCommand("Add model", "Add a model to the open provider", self.action_add_model),
