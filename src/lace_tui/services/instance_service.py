@@ -259,6 +259,8 @@ class InstanceService:
         started = time.perf_counter()
         try:
             client = create_client(self.client_config(instance, provider))
+        except BadInputError:
+            raise  # an unusable key in the variable is bad input, not a test outcome (#11)
         except Exception as exc:  # key variable unset, unsupported type: still a test outcome
             message = str(exc)
             state: Literal["auth_failed", "error"] = (
