@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--endpoint", metavar="URL")
         p.add_argument("--timeout", type=float, metavar="SECONDS")
         p.add_argument(
+            "--deadline",
+            type=float,
+            metavar="SECONDS",
+            help="most a whole reply may take (0: none)",
+        )
+        p.add_argument(
             "--header", action="append", metavar="NAME=VALUE", help="extra HTTP header (repeatable)"
         )
         p.add_argument("--api-version", metavar="VERSION", help="Azure API version")

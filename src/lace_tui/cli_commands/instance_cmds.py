@@ -80,6 +80,8 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
         }
         if args.timeout is not None:
             data["timeout"] = args.timeout
+        if args.deadline:
+            data["deadline"] = args.deadline
         if args.max_attempts is not None:
             data["retry"] = {"max_attempts": args.max_attempts}
         instance = validate_instance(data)
@@ -97,6 +99,7 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
             api_version=args.api_version,
             clear_key=args.no_key,
             max_attempts=args.max_attempts,
+            deadline=args.deadline,
         )
         note(f"updated instance '{args.instance_id}'")
     for warning in warnings:
@@ -117,6 +120,7 @@ def _list(args: argparse.Namespace, services: Services) -> int:
                     "endpoint": v.endpoint,
                     "endpoint_is_default": v.endpoint_is_default,
                     "timeout": v.instance.timeout,
+                    "deadline": v.instance.deadline,
                     "retry": v.instance.retry.model_dump(),
                     "headers": redact_headers(v.instance.headers),
                     "key": v.key.model_dump(),
