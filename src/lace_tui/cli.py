@@ -187,7 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return dispatch(args, paths)
     except LaceError as exc:
-        sys.stderr.write(f"error: {exc.message}\n")
+        from lace_tui.textsafe import printable
+
+        # Messages quote servers and files: one line, nothing a terminal would act on.
+        sys.stderr.write(f"error: {printable(exc.message, one_line=True)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -7,12 +7,20 @@ import asyncio
 import getpass
 import sys
 
-from lace_tui.cli_commands.output import note, print_json, print_table, redact_headers, warn
+from lace_tui.cli_commands.output import (
+    note,
+    print_json,
+    print_table,
+    redact_headers,
+    say_line,
+    warn,
+)
 from lace_tui.errors import EXIT_FAILURE, BadInputError
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
 from lace_tui.services.cost import format_price
 from lace_tui.services.instance_service import validate_instance
+from lace_tui.textsafe import printable
 
 
 def _services(paths: Paths) -> Services:
@@ -169,9 +177,9 @@ def _test(args: argparse.Namespace, services: Services) -> int:
         print_json(status)
     elif status.state == "connected":
         latency = f" in {status.latency_ms:.0f} ms" if status.latency_ms is not None else ""
-        print(f"connected{latency}" + (f": {status.message}" if status.message else ""))
+        say_line(f"connected{latency}" + (f": {status.message}" if status.message else ""))
     if status.state != "connected":
-        sys.stderr.write(f"error: {status.message or status.state}\n")
+        sys.stderr.write(f"error: {printable(status.message or status.state, one_line=True)}\n")
         return EXIT_FAILURE
     return 0
 

@@ -16,6 +16,7 @@ from lace_tui.errors import AuthError, BadInputError, StoredFileError
 from lace_tui.fileio import atomic_write_text
 from lace_tui.instances.models import Instance, KeyStatus, is_valid_instance_id
 from lace_tui.paths import Paths
+from lace_tui.redact import remember_secret
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -207,10 +208,13 @@ def resolve_api_key(
             )
         # The same checks as a stored key: a newline or non-ASCII character would otherwise
         # surface as an httpx "Illegal header value" message quoting the key, or a traceback.
-        return clean_key(
+        key: str | None = clean_key(
             value, what=f"instance '{instance.id}': environment variable {instance.api_key_env}"
         )
-    return credentials.load(instance.id)
+    else:
+        key = credentials.load(instance.id)
+    remember_secret(key)
+    return key
 
 
 def key_status(

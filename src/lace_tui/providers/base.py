@@ -49,6 +49,7 @@ from lace_tui.providers.failures import (
 from lace_tui.providers.framerun import FrameRun, RunDecoder
 from lace_tui.providers.jsonshape import loads
 from lace_tui.providers.retry import backoff_delay, parse_retry_after
+from lace_tui.redact import is_sensitive_header, remember_secret
 
 Sleep = Callable[[float], Awaitable[None]]
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -249,6 +250,10 @@ class ProviderClient(abc.ABC):
         headers = httpx.Headers({"user-agent": USER_AGENT})
         headers.update(self.auth_headers())
         headers.update(dict(config.headers))  # the instance may override anything, auth included
+        remember_secret(config.api_key)
+        for name, value in headers.items():
+            if is_sensitive_header(name):
+                remember_secret(value)
         self._headers = headers
 
     # -- per-format hooks --------------------------------------------------------------

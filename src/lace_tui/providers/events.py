@@ -7,6 +7,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from lace_tui.redact import redact
+
 
 class ChatMessage(BaseModel):
     role: Literal["user", "assistant"]
@@ -73,6 +75,10 @@ class StreamError:
     message: str
     error_type: str | None = None
     kind: ClassVar[str] = "error"
+
+    def __post_init__(self) -> None:
+        # Vendors echo the key in error events: it is hidden before anyone shows or stores it.
+        object.__setattr__(self, "message", redact(self.message))
 
 
 StreamEvent = TextDelta | ReasoningDelta | Usage | Finish | StreamError

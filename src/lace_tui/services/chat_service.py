@@ -22,6 +22,7 @@ from lace_tui.providers.events import (
     TextDelta,
     Usage,
 )
+from lace_tui.redact import redact
 from lace_tui.services.cost import estimate_tokens, reply_cost
 from lace_tui.services.instance_service import InstanceService
 from lace_tui.sessions.models import Agent, Message, Session
@@ -289,7 +290,7 @@ class ChatService:
             recorder.finish("interrupted")
             raise
         except Exception as exc:  # a bug or an unmapped failure must still not lose the reply
-            recorder.error = f"unexpected error: {type(exc).__name__}: {exc}"
+            recorder.error = redact(f"unexpected error: {type(exc).__name__}: {exc}")
         status: Literal["complete", "error"] = "error" if recorder.error else "complete"
         message = recorder.finish(status)
         yield ReplyDone(message=message, tokens_per_second=recorder.tokens_per_second())
