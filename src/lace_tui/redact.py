@@ -19,13 +19,16 @@ SENSITIVE_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "password"
 # Shorter values (a local server's placeholder key) are too likely to be ordinary words.
 _MIN_SECRET = 8
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[^\s\"',;]+")
-_secrets: set[str] = set()
+# Longest first, so `Bearer <key>` goes before the key inside it. A tuple, replaced whole, so a
+# worker thread remembering a key never changes it under a reader.
+_secrets: tuple[str, ...] = ()
 
 
 def remember_secret(value: str | None) -> None:
     """Note a key (or other credential) about to be used, so `redact` hides it from then on."""
-    if value and len(value) >= _MIN_SECRET:
-        _secrets.add(value)
+    global _secrets
+    if value and len(value) >= _MIN_SECRET and value not in _secrets:
+        _secrets = tuple(sorted({*_secrets, value}, key=len, reverse=True))
 
 
 def is_sensitive_header(name: str) -> bool:
