@@ -13,11 +13,12 @@ from textual.widgets import Static
 
 from lace_tui.sessions.models import Agent
 from lace_tui.sessions.store import SessionStore
+from lace_tui.tui.literal import assemble
 from lace_tui.tui.widgets.chat_transcript import Transcript
 
 
 def column_title(agent: Agent) -> Content:
-    return Content.assemble((agent.name, "bold"), ("  ", ""), (f"{agent.model_id}", "dim"))
+    return assemble((agent.name, "bold"), ("  ", ""), (f"{agent.model_id}", "dim"))
 
 
 class AgentColumn(Vertical):

@@ -6,6 +6,8 @@ from textual.app import RenderResult
 from textual.content import Content
 from textual.widget import Widget
 
+from lace_tui.tui.literal import assemble, literal
+
 _SECTIONS = (
     ("1", "F2", "catalog", "Catalog"),
     ("2", "F3", "models", "Models"),
@@ -75,9 +77,9 @@ class SectionBar(Widget):
                 parts.append(" ")
                 parts.append((key, "bold $secondary"))
                 parts.append(f" {title} ")
-        left = Content.assemble(*parts)
+        left = assemble(*parts)
         if not self.detail:
             return left
-        right = Content(self.detail)
+        right = literal(self.detail)
         gap = max(1, self.size.width - left.cell_length - right.cell_length - 1)
-        return Content.assemble(left, " " * gap, (self.detail, "italic"))
+        return assemble(left, " " * gap, (self.detail, "italic"))
