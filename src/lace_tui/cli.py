@@ -180,6 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         paths = resolve_paths(args.home)
         if args.command is None:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                # Piped or without input, the full-screen app would draw into the pipe until
+                # killed (#11).
+                sys.stderr.write(
+                    "error: the app needs a terminal (standard input and output are not one): "
+                    "run lace-tui in a terminal, or use a command (`lace-tui --help`)\n"
+                )
+                return EXIT_BAD_INPUT
             from lace_tui.tui.app import run_app
 
             return run_app(paths, args.session)

@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import pty
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -237,3 +238,16 @@ def test_a_bad_key_in_the_environment_is_one_error_line_exit_2(
     for path in home.rglob("*"):
         if path.is_file():
             assert ENV_SECRET[:10].encode() not in path.read_bytes()
+
+
+def test_the_app_without_a_terminal_is_a_clear_error_exit_2(home: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lace_tui", "--home", str(home)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.startswith(b"error: the app needs a terminal")
+    assert result.stderr.count(b"\n") == 1

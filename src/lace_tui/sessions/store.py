@@ -32,6 +32,7 @@ from lace_tui.sessions.models import (
     UsageTotals,
     is_valid_session_id,
 )
+from lace_tui.sessions.writers import WriterLock, writer_alive
 
 BUSY_TIMEOUT_S = 5.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -99,6 +100,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX messages_by_agent ON messages (agent_id, id)",
         "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
     ),
+    # #11: which process writes a streaming reply (sessions/writers.py), so that opening the
+    # database marks only replies whose writer is gone as interrupted.
+    ("ALTER TABLE messages ADD COLUMN writer TEXT",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -136,6 +140,7 @@ class SessionStore:
         self._path = Path(db_path)
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = _open(self._path)
+        self._writer: WriterLock | None = None  # taken with the first streaming reply
 
     @property
     def path(self) -> Path:
@@ -147,6 +152,9 @@ class SessionStore:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+            if self._writer is not None:
+                self._writer.release()
+                self._writer = None
 
     def __enter__(self) -> SessionStore:
         return self
@@ -375,13 +383,14 @@ class SessionStore:
         _require_text("model id", model_id)
         _require_text("instance id", instance_id)
         now = _now()
+        writer = self._writer_token() if status == "streaming" else None
         with self._write() as conn:
             agent = _fetch_agent(conn, agent_id)
             cursor = conn.execute(
                 "INSERT INTO messages (agent_id, role, content, reasoning, status, model_id,"
-                " instance_id, created_at, updated_at, turn_id)"
-                " VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)",
-                (agent_id, role, content, status, model_id, instance_id, now, now, turn_id),
+                " instance_id, created_at, updated_at, turn_id, writer)"
+                " VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)",
+                (agent_id, role, content, status, model_id, instance_id, now, now, turn_id, writer),
             )
             _bump_session(conn, agent.session_id, now)
             message_id = cursor.lastrowid
@@ -494,17 +503,46 @@ class SessionStore:
             return _fetch_session_messages(conn, session_id)
 
     def recover_interrupted(self) -> int:
-        """Mark every message still `streaming` as `interrupted`; return how many there were.
+        """Mark messages still `streaming` whose writer is gone as `interrupted`; return how
+        many there were. A reply another running process is writing is left alone (#11).
 
         Call once at start: a reply left streaming was cut short by a crash or a kill.
         """
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT writer FROM messages WHERE status = 'streaming'"
+            ).fetchall()
+        gone = [
+            row[0]
+            for row in rows
+            if row[0] is None or not writer_alive(self._writers_dir, str(row[0]))
+        ]
+        if not gone:
+            return 0
+        count = 0
         with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE messages SET status = 'interrupted', updated_at = ?"
-                " WHERE status = 'streaming'",
-                (_now(),),
-            )
-            return cursor.rowcount
+            for writer in gone:
+                cursor = conn.execute(
+                    "UPDATE messages SET status = 'interrupted', updated_at = ?"
+                    " WHERE status = 'streaming' AND writer IS ?",
+                    (_now(), writer),
+                )
+                count += cursor.rowcount
+        return count
+
+    @property
+    def _writers_dir(self) -> Path:
+        return self._path.with_name(f".{self._path.name}.writers")
+
+    def _writer_token(self) -> str:
+        if self._writer is None:
+            try:
+                self._writer = WriterLock(self._writers_dir)
+            except OSError as exc:
+                raise StoredFileError(
+                    f"cannot use {self._writers_dir}: {exc.strerror or exc}"
+                ) from None
+        return self._writer.token
 
     # -- totals and whole sessions ---------------------------------------------------------
 
