@@ -35,6 +35,12 @@ from lace_tui.sessions.models import (
 from lace_tui.sessions.writers import WriterLock, writer_alive
 
 BUSY_TIMEOUT_S = 5.0
+
+
+class DatabaseBusyError(StoredFileError):
+    """Another process held the database longer than the busy timeout; trying later may work."""
+
+
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _MAX_AGENT_NAME = 100
@@ -131,7 +137,7 @@ _TOTALS_SELECT = """
 class SessionStore:
     """The sessions database. Open one per process; close it when done."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         """Open (creating if needed) and migrate the database at `db_path`.
 
         Raises StoredFileError when the file is not a lace-tui sessions database, was written
@@ -139,7 +145,7 @@ class SessionStore:
         """
         self._path = Path(db_path)
         self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = _open(self._path)
+        self._connection: sqlite3.Connection | None = _open(self._path, busy_timeout)
         self._writer: WriterLock | None = None  # taken with the first streaming reply
 
     @property
@@ -614,7 +620,7 @@ class SessionStore:
 # -- opening and migrating ---------------------------------------------------------------
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def _open(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     _refuse_foreign_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -627,7 +633,7 @@ def _open(path: Path) -> sqlite3.Connection:
         raise StoredFileError(f"cannot create {path}: {exc.strerror or exc}") from exc
     with _sqlite_errors(path):
         conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
     try:
         with _sqlite_errors(path):
@@ -726,7 +732,7 @@ def _sqlite_errors(path: Path) -> Iterator[None]:
     except sqlite3.OperationalError as exc:
         reason = str(exc)
         if "locked" in reason or "busy" in reason:
-            raise StoredFileError(
+            raise DatabaseBusyError(
                 f"{path} is busy: another lace-tui held it for over {BUSY_TIMEOUT_S:g} s; try again"
             ) from exc
         raise StoredFileError(f"cannot use {path}: {reason}") from exc
