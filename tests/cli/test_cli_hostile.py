@@ -251,3 +251,22 @@ def test_the_app_without_a_terminal_is_a_clear_error_exit_2(home: Path) -> None:
     assert result.stdout == b""
     assert result.stderr.startswith(b"error: the app needs a terminal")
     assert result.stderr.count(b"\n") == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only directory anyway")
+def test_read_only_commands_work_on_a_read_only_home(
+    cli: Callable[..., Result], home: Path
+) -> None:
+    assert cli("instance", "add", "x", "--provider", "openai").code == 0
+    assert cli("session", "add-agent", "s1", "--instance", "x", "--model", MODEL).code == 0
+    made = sorted(home.rglob("*"))
+    try:
+        for path in [home, *made]:
+            path.chmod(path.stat().st_mode & ~0o222)
+        for args in (("session", "list"), ("session", "show", "s1"), ("catalog", "list")):
+            result = cli(*args)
+            assert result.code == 0, (args, result.err)
+        assert "s1" in cli("session", "list").out
+    finally:
+        for path in [home, *made]:
+            path.chmod(path.stat().st_mode | 0o200)

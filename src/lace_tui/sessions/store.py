@@ -7,6 +7,7 @@ synchronous; one connection, guarded by a lock, may be used from any thread, one
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import secrets
@@ -145,7 +146,10 @@ class SessionStore:
         """
         self._path = Path(db_path)
         self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = _open(self._path, busy_timeout)
+        self.read_only = _read_only(self._path)
+        self._connection: sqlite3.Connection | None = (
+            _open_read_only(self._path) if self.read_only else _open(self._path, busy_timeout)
+        )
         self._writer: WriterLock | None = None  # taken with the first streaming reply
 
     @property
@@ -514,6 +518,8 @@ class SessionStore:
 
         Call once at start: a reply left streaming was cut short by a crash or a kill.
         """
+        if self.read_only:
+            return 0  # nothing can be marked; a later start with write access will
         with self._read() as conn:
             rows = conn.execute(
                 "SELECT DISTINCT writer FROM messages WHERE status = 'streaming'"
@@ -650,6 +656,52 @@ def _open(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connectio
             # In WAL mode NORMAL survives a killed process; a power cut may lose the last write.
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the database exists but cannot be written here (a read-only home): then it is
+    opened for reading only, so `session list/show` still work (#11)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except PermissionError:
+        return True
+    except OSError as exc:
+        return exc.errno == errno.EROFS
+    os.close(fd)
+    # SQLite also writes its -wal and -shm files beside the database.
+    return not os.access(path.parent, os.W_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """The database for reading only. Without a -wal file (closed cleanly) `immutable`, since
+    SQLite cannot make the WAL index it needs in a directory it may not write; with one,
+    `mode=ro`, which reads the WAL's committed transactions too."""
+    _refuse_foreign_file(path)
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "immutable=1"
+    with _sqlite_errors(path):
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{mode}",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    try:
+        with _sqlite_errors(path):
+            conn.row_factory = sqlite3.Row
+            found = _user_version(conn)
+            _check_version(path, found, SCHEMA_VERSION)
+            if found < SCHEMA_VERSION:
+                raise StoredFileError(
+                    f"{path} needs an upgrade to schema {SCHEMA_VERSION} and cannot be written "
+                    "here: run lace-tui once where the home is writable"
+                )
     except BaseException:
         conn.close()
         raise
