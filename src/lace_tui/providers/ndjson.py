@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 from lace_tui.errors import ProviderRequestError
-from lace_tui.providers.sse import MAX_EVENT_BYTES
+from lace_tui.providers.sse import PendingPieces
 
 
-class NDJSONDecoder:
-    """Feed body chunks in, get complete non-blank lines out (LF or CRLF); `flush()` at the end."""
+class NDJSONDecoder(PendingPieces):
+    """Feed body chunks in, get complete non-blank lines out (LF or CRLF); `flush()` at the end.
+    Pending: an incomplete line, joined only once a newline arrives."""
 
-    __slots__ = ("_parts", "_size", "limit")
-
-    def __init__(self, limit: int = MAX_EVENT_BYTES) -> None:
-        # An incomplete line in the pieces it came in: joined only once a newline arrives,
-        # so a long line costs linear time; `limit` caps it.
-        self._parts: list[bytes] = []
-        self._size = 0
-        self.limit = limit
-
-    @property
-    def pending(self) -> bytes:
-        """The incomplete line (a frame run reads and replaces it)."""
-        parts = self._parts
-        if len(parts) > 1:
-            self._parts = parts = [b"".join(parts)]
-        return parts[0] if parts else b""
-
-    @pending.setter
-    def pending(self, value: bytes) -> None:
-        self._parts = [value] if value else []
-        self._size = len(value)
+    __slots__ = ()
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Split one chunk of body bytes; return the lines it completed, without line endings."""

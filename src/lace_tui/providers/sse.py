@@ -29,27 +29,21 @@ _LF = 10
 SSEEvent: TypeAlias = tuple[str, bytes]
 
 
-class SSEDecoder:
-    """Feed body chunks in, get complete events out; `flush()` at end of body.
+class PendingPieces:
+    """The bytes of an unfinished event or line, kept in the pieces they came in and joined
+    only when a chunk may finish it, so a long one costs linear time, not quadratic; `limit`
+    caps its size. Shared by the SSE and NDJSON decoders."""
 
-    Unlike a strict WHATWG parser, `flush()` dispatches a final event that lacks its blank-line
-    terminator: several vendors (and the Anthropic SDK's own fixtures) end the body right after
-    the last `data:` line.
-    """
-
-    __slots__ = ("_parts", "_size", "_started", "limit")
+    __slots__ = ("_parts", "_size", "limit")
 
     def __init__(self, limit: int = MAX_EVENT_BYTES) -> None:
-        # Bytes of an incomplete event, from an event boundary on, in the pieces they came in:
-        # joined only when a chunk may end the event, so a long event costs linear time.
         self._parts: list[bytes] = []
         self._size = 0
-        self._started = False
         self.limit = limit
 
     @property
     def pending(self) -> bytes:
-        """The bytes of the incomplete event (a frame run reads and replaces them)."""
+        """The unfinished bytes, joined (a frame run reads and replaces them)."""
         parts = self._parts
         if len(parts) > 1:
             self._parts = parts = [b"".join(parts)]
@@ -59,6 +53,22 @@ class SSEDecoder:
     def pending(self, value: bytes) -> None:
         self._parts = [value] if value else []
         self._size = len(value)
+
+
+class SSEDecoder(PendingPieces):
+    """Feed body chunks in, get complete events out; `flush()` at end of body.
+
+    Unlike a strict WHATWG parser, `flush()` dispatches a final event that lacks its blank-line
+    terminator: several vendors (and the Anthropic SDK's own fixtures) end the body right after
+    the last `data:` line.
+    """
+
+    __slots__ = ("_started",)
+
+    def __init__(self, limit: int = MAX_EVENT_BYTES) -> None:
+        # Pending: an incomplete event, from an event boundary on.
+        super().__init__(limit)
+        self._started = False
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Decode one chunk of body bytes; return the events it completed."""
