@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--endpoint", metavar="URL")
         p.add_argument("--timeout", type=float, metavar="SECONDS")
         p.add_argument(
+            "--deadline",
+            type=float,
+            metavar="SECONDS",
+            help="most a whole reply may take (0: none)",
+        )
+        p.add_argument(
             "--header", action="append", metavar="NAME=VALUE", help="extra HTTP header (repeatable)"
         )
         p.add_argument("--api-version", metavar="VERSION", help="Azure API version")
@@ -174,6 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         paths = resolve_paths(args.home)
         if args.command is None:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                # Piped or without input, the full-screen app would draw into the pipe until
+                # killed (#11).
+                sys.stderr.write(
+                    "error: the app needs a terminal (standard input and output are not one): "
+                    "run lace-tui in a terminal, or use a command (`lace-tui --help`)\n"
+                )
+                return EXIT_BAD_INPUT
             from lace_tui.tui.app import run_app
 
             return run_app(paths, args.session)
@@ -181,7 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return dispatch(args, paths)
     except LaceError as exc:
-        sys.stderr.write(f"error: {exc.message}\n")
+        from lace_tui.textsafe import printable
+
+        # Messages quote servers and files: one line, nothing a terminal would act on.
+        sys.stderr.write(f"error: {printable(exc.message, one_line=True)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -6,6 +6,8 @@ No message ever contains a secret.
 
 from __future__ import annotations
 
+from lace_tui.redact import redact
+
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the provider, the network or a stored file is at fault
 EXIT_BAD_INPUT = 2
@@ -17,6 +19,7 @@ class LaceError(Exception):
     exit_code = EXIT_FAILURE
 
     def __init__(self, message: str) -> None:
+        message = redact(message)  # whatever built the message, no key leaves in it
         super().__init__(message)
         self.message = message
 

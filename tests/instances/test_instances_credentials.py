@@ -329,3 +329,40 @@ def test_a_key_in_headers_or_endpoint_is_refused_without_echo() -> None:
 def test_store_repr_holds_no_key(credentials: CredentialStore) -> None:
     credentials.save("work", SECRET)
     assert SECRET not in repr(credentials)
+
+
+# -- hostile keys and key files (#11) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(SECRET[:8] + "\n" + SECRET[8:], "several lines"), (SECRET + "é", "non-ASCII character")],
+)
+def test_an_environment_key_gets_the_stored_key_checks_without_echo(
+    credentials: CredentialStore, value: str, kind: str
+) -> None:
+    instance = Instance(id="work", provider="openai", api_key_env="WORK_KEY")
+    with pytest.raises(BadInputError) as caught:
+        resolve_api_key(instance, credentials, {"WORK_KEY": value})
+    message = str(caught.value)
+    assert message.startswith("instance 'work': environment variable WORK_KEY ")
+    assert kind in message
+    assert SECRET[:8] not in message and SECRET[8:] not in message
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_a_key_file_that_is_a_symlink_is_refused(
+    credentials: CredentialStore, tmp_path: Path, dangling: bool
+) -> None:
+    credentials.save("other", SECRET)  # make the directory
+    target = tmp_path / "elsewhere.txt"
+    if not dangling:
+        target.write_text("not-a-key-but-private-content")
+    credentials.path("work").symlink_to(target)
+    with pytest.raises(StoredFileError) as caught:
+        credentials.load("work")
+    assert "symbolic link" in str(caught.value)
+    assert "private-content" not in str(caught.value)
+    instance = Instance(id="work", provider="openai")
+    with pytest.raises(StoredFileError):
+        resolve_api_key(instance, credentials, {})

@@ -387,11 +387,14 @@ def test_recover_interrupted_marks_only_streaming(store: SessionStore):
         agent.id, "assistant", "", status="streaming", model_id="m", instance_id="i"
     )
     store.update_message(cut.id, content="half a repl")
-    assert store.recover_interrupted() == 1
-    assert store.get_message(cut.id).status == "interrupted"
-    assert store.get_message(cut.id).content == "half a repl"
-    assert store.get_message(done.id) == done
-    assert store.recover_interrupted() == 0
+    assert store.recover_interrupted() == 0  # its writer (this store) is still here
+    store.close()  # the writer goes, as a killed process does
+    with SessionStore(store.path) as reopened:
+        assert reopened.recover_interrupted() == 1
+        assert reopened.get_message(cut.id).status == "interrupted"
+        assert reopened.get_message(cut.id).content == "half a repl"
+        assert reopened.get_message(done.id) == done
+        assert reopened.recover_interrupted() == 0
 
 
 # -- totals -----------------------------------------------------------------------------------

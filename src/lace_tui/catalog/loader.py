@@ -21,7 +21,13 @@ from typing import Final
 from pydantic import ValidationError
 
 from lace_tui import gctune
-from lace_tui.catalog.constants import UPDATE_FILE_NAME, is_catalog_file_name
+from lace_tui.catalog.constants import (
+    MAX_USER_CATALOG_BYTES,
+    PROVIDER_ID_RE,
+    PROVIDER_ID_RULE,
+    UPDATE_FILE_NAME,
+    is_catalog_file_name,
+)
 from lace_tui.catalog.core import Catalog, CatalogIssue, CatalogSource
 from lace_tui.catalog.models import UPSTREAM_DATA, Provider
 from lace_tui.errors import BadInputError
@@ -55,9 +61,10 @@ def parse_provider_json(data: bytes) -> Provider:
     return _parse_provider(data, upstream=False)
 
 
-def parse_provider_file(path: Path) -> Provider:
-    """One provider from a user catalog file; CatalogFileError says what is wrong, in one line."""
-    return _parse_provider(_read(path), upstream=False)
+def parse_provider_file(path: Path, *, limit: int | None = None) -> Provider:
+    """One provider from a user catalog file; CatalogFileError says what is wrong, in one line
+    (a file over `limit` bytes is not read)."""
+    return _parse_provider(_read(path, limit), upstream=False)
 
 
 def load_provider_list(data: bytes, origin: str) -> tuple[list[Provider], list[CatalogIssue]]:
@@ -88,6 +95,9 @@ def load_provider_list(data: bytes, origin: str) -> tuple[list[Provider], list[C
             provider = Provider.model_validate(entry, context={UPSTREAM_DATA: True})
         except ValidationError as exc:
             issues.append(CatalogIssue(file=origin, reason=f"{label}: {_describe(exc)}"))
+            continue
+        if (bad := _bad_id(provider)) is not None:
+            issues.append(CatalogIssue(file=origin, reason=f"{label}: {bad}"))
             continue
         earlier = found.get(provider.id)
         if earlier is not None:
@@ -139,6 +149,9 @@ def _load_shipped(
         except CatalogFileError as exc:
             issues.append(CatalogIssue(file=str(path), reason=exc.message))
             continue
+        if (bad := _bad_id(provider)) is not None:
+            issues.append(CatalogIssue(file=str(path), reason=bad))
+            continue
         providers[provider.id] = provider
     return providers
 
@@ -170,9 +183,12 @@ def _load_user_files(directory: Path, issues: list[CatalogIssue]) -> list[tuple[
     for path in _json_files(directory, directory.name, issues):
         label = f"{directory.name}/{path.name}"
         try:
-            provider = parse_provider_file(path)
+            provider = parse_provider_file(path, limit=MAX_USER_CATALOG_BYTES)
         except CatalogFileError as exc:
             issues.append(CatalogIssue(file=label, reason=exc.message))
+            continue
+        if (bad := _bad_id(provider)) is not None:
+            issues.append(CatalogIssue(file=label, reason=bad))
             continue
         earlier = chosen.get(provider.id)
         if earlier is not None:
@@ -198,11 +214,26 @@ def _json_files(directory: Path, label: str, issues: list[CatalogIssue]) -> list
     return [directory / name for name in sorted(names)]
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, limit: int | None = None) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            if limit is None:
+                return file.read()
+            data = file.read(limit + 1)
     except OSError as exc:
         raise CatalogFileError(f"cannot read ({_os_reason(exc)})") from None
+    if len(data) > limit:
+        raise CatalogFileError(
+            f"larger than {limit // (1024 * 1024)} MiB, far more than one provider needs; not read"
+        )
+    return data
+
+
+def _bad_id(provider: Provider) -> str | None:
+    """Why the provider's id cannot be used (it names files, so it must be a slug), or None."""
+    if PROVIDER_ID_RE.match(provider.id):
+        return None
+    return f"provider id {provider.id!r} is not a valid id ({PROVIDER_ID_RULE}); skipped"
 
 
 def _parse_provider(data: bytes, *, upstream: bool) -> Provider:

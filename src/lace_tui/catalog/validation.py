@@ -15,14 +15,12 @@ from typing import Final
 
 from pydantic import BaseModel, Field, ValidationError
 
+from lace_tui.catalog.constants import PROVIDER_ID_RE as PROVIDER_ID_RE
+from lace_tui.catalog.constants import PROVIDER_ID_RULE as PROVIDER_ID_RULE
 from lace_tui.catalog.models import CHAT_TYPES, Provider
 from lace_tui.catalog.serialize import PRICE_FIELDS, provider_to_dict
 from lace_tui.errors import BadInputError
 
-PROVIDER_ID_RE: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-PROVIDER_ID_RULE: Final = (
-    "1-63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit"
-)
 # Above this a price (USD per million tokens) is probably a unit mistake, though a few are real.
 HIGH_PRICE: Final = 1000.0
 TOKEN_FIELDS: Final = ("context_window", "default_max_tokens")

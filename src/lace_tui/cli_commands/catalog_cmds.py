@@ -6,7 +6,7 @@ import argparse
 
 from lace_tui.catalog.loader import Catalog, load_catalog
 from lace_tui.catalog.models import Model
-from lace_tui.cli_commands.output import note, print_json, print_table, warn
+from lace_tui.cli_commands.output import note, print_json, print_table, say_line, warn
 from lace_tui.paths import Paths
 from lace_tui.services.cost import format_price
 
@@ -65,14 +65,14 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
             data["source"] = catalog.sources.get(provider.id, "shipped")
             print_json(data)
             return 0
-        print(f"{provider.display_name} ({provider.id})")
+        say_line(f"{provider.display_name} ({provider.id})")
         browse_only = "" if provider.can_chat else " (browse only: no chat client yet)"
-        print(f"  type:      {provider.type}{browse_only}")
-        print(f"  endpoint:  {provider.api_endpoint or '(vendor default)'}")
+        say_line(f"  type:      {provider.type}{browse_only}")
+        say_line(f"  endpoint:  {provider.api_endpoint or '(vendor default)'}")
         if provider.api_key_env:
-            print(f"  key from:  ${provider.api_key_env}")
-        print(f"  source:    {catalog.sources.get(provider.id, 'shipped')}")
-        print(f"  models:    {len(provider.models)}")
+            say_line(f"  key from:  ${provider.api_key_env}")
+        say_line(f"  source:    {catalog.sources.get(provider.id, 'shipped')}")
+        say_line(f"  models:    {len(provider.models)}")
         print()
         _print_models([(provider.id, model) for model in provider.models], with_provider=False)
         return 0
@@ -120,7 +120,7 @@ def _update(args: argparse.Namespace, paths: Paths) -> int:
 
     result = asyncio.run(Services(paths).catalog_service.update(args.source))
     for line in result.report_lines():
-        print(line)
+        say_line(line)
     for skipped in result.skipped:
         warn(f"skipped {skipped}")
     return 0

@@ -15,6 +15,7 @@ from lace_tui.services.app_services import Services
 from lace_tui.services.chat_service import ReplyDone
 from lace_tui.services.cost import format_cost
 from lace_tui.sessions.models import Agent, Message
+from lace_tui.textsafe import printable
 
 
 def _prompt(value: str) -> str:
@@ -57,14 +58,14 @@ async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bo
     async for event in services.chat.send(agent.id, prompt, drop_oldest=drop_oldest):
         if isinstance(event, ReasoningDelta):
             # Reasoning goes to stderr, so stdout holds exactly the reply.
-            sys.stderr.write(event.text)
+            sys.stderr.write(printable(event.text))
             sys.stderr.flush()
             in_reasoning = True
         elif isinstance(event, TextDelta):
             if in_reasoning:
                 sys.stderr.write("\n")
                 in_reasoning = False
-            out.write(event.text)
+            out.write(printable(event.text))
             out.flush()
         elif isinstance(event, ReplyDone):
             final = event
@@ -76,7 +77,7 @@ async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bo
         out.flush()
     note(_usage_line(message, final.tokens_per_second))
     if message.status == "error":
-        sys.stderr.write(f"error: {message.error}\n")
+        sys.stderr.write(f"error: {printable(message.error or '', one_line=True)}\n")
         return EXIT_FAILURE
     return 0
 
@@ -90,13 +91,15 @@ async def _fan_out(services: Services, session_id: str, prompt: str, drop_oldest
         agent = agents[item.agent_id]
         message = item.event.message
         out = sys.stdout
-        out.write(f"== {agent.name} ({message.instance_id}/{message.model_id}) ==\n")
+        head = f"{agent.name} ({message.instance_id}/{message.model_id})"
+        out.write(f"== {printable(head, one_line=True)} ==\n")
         if message.content:
-            out.write(message.content.rstrip("\n") + "\n")
+            out.write(printable(message.content.rstrip("\n")) + "\n")
         if message.status == "error":
             failed = True
-            out.write(f"[error: {message.error}]\n")
-        out.write(f"[{_usage_line(message, item.event.tokens_per_second)}]\n\n")
+            out.write(f"[error: {printable(message.error or '', one_line=True)}]\n")
+        usage = _usage_line(message, item.event.tokens_per_second)
+        out.write(f"[{printable(usage, one_line=True)}]\n\n")
         out.flush()
     return EXIT_FAILURE if failed else 0
 

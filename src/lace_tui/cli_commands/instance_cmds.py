@@ -7,12 +7,20 @@ import asyncio
 import getpass
 import sys
 
-from lace_tui.cli_commands.output import note, print_json, print_table, redact_headers, warn
+from lace_tui.cli_commands.output import (
+    note,
+    print_json,
+    print_table,
+    redact_headers,
+    say_line,
+    warn,
+)
 from lace_tui.errors import EXIT_FAILURE, BadInputError
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
 from lace_tui.services.cost import format_price
 from lace_tui.services.instance_service import validate_instance
+from lace_tui.textsafe import printable
 
 
 def _services(paths: Paths) -> Services:
@@ -80,6 +88,8 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
         }
         if args.timeout is not None:
             data["timeout"] = args.timeout
+        if args.deadline:
+            data["deadline"] = args.deadline
         if args.max_attempts is not None:
             data["retry"] = {"max_attempts": args.max_attempts}
         instance = validate_instance(data)
@@ -97,6 +107,7 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
             api_version=args.api_version,
             clear_key=args.no_key,
             max_attempts=args.max_attempts,
+            deadline=args.deadline,
         )
         note(f"updated instance '{args.instance_id}'")
     for warning in warnings:
@@ -117,6 +128,7 @@ def _list(args: argparse.Namespace, services: Services) -> int:
                     "endpoint": v.endpoint,
                     "endpoint_is_default": v.endpoint_is_default,
                     "timeout": v.instance.timeout,
+                    "deadline": v.instance.deadline,
                     "retry": v.instance.retry.model_dump(),
                     "headers": redact_headers(v.instance.headers),
                     "key": v.key.model_dump(),
@@ -165,9 +177,9 @@ def _test(args: argparse.Namespace, services: Services) -> int:
         print_json(status)
     elif status.state == "connected":
         latency = f" in {status.latency_ms:.0f} ms" if status.latency_ms is not None else ""
-        print(f"connected{latency}" + (f": {status.message}" if status.message else ""))
+        say_line(f"connected{latency}" + (f": {status.message}" if status.message else ""))
     if status.state != "connected":
-        sys.stderr.write(f"error: {status.message or status.state}\n")
+        sys.stderr.write(f"error: {printable(status.message or status.state, one_line=True)}\n")
         return EXIT_FAILURE
     return 0
 

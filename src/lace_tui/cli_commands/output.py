@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel
 
+from lace_tui.redact import MASK, is_sensitive_header
+from lace_tui.textsafe import printable
+
+# JSON escapes C0 controls itself; C1 controls and bidi controls would go out raw with
+# ensure_ascii=False. As \u escapes the text stays exact for a reader and inert in a terminal.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Columns padded to their widest cell; the last column is not padded."""
-    table = [list(headers), *[list(row) for row in rows]]
+    """Columns padded to their widest cell; the last column is not padded. Cells are made
+    printable on one line (they may hold names and ids from servers and catalog files)."""
+    table = [list(headers), *[[printable(cell, one_line=True) for cell in row] for row in rows]]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     out = sys.stdout
     for row in table:
@@ -27,23 +36,28 @@ def print_json(data: object) -> None:
         data = [
             item.model_dump(mode="json") if isinstance(item, BaseModel) else item for item in data
         ]
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"warning: {message}\n")
+    sys.stderr.write(f"warning: {printable(message, one_line=True)}\n")
 
 
 def note(message: str) -> None:
-    sys.stderr.write(f"{message}\n")
+    sys.stderr.write(f"{printable(message)}\n")
 
 
-SENSITIVE_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "password")
+def say(text: str) -> None:
+    """Text for stdout that may hold outside text (names, replies, messages): made printable."""
+    sys.stdout.write(printable(text))
+
+
+def say_line(text: str) -> None:
+    """One line for stdout, made printable on one line (a newline in a name cannot split it)."""
+    sys.stdout.write(printable(text, one_line=True) + "\n")
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     """Header values that may be credentials are replaced by `***`."""
-    return {
-        name: "***" if any(word in name.lower() for word in SENSITIVE_HEADER_WORDS) else value
-        for name, value in headers.items()
-    }
+    return {name: MASK if is_sensitive_header(name) else value for name, value in headers.items()}

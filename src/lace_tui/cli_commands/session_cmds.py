@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lace_tui.cli_commands.output import note, print_json, print_table
+from lace_tui.cli_commands.output import note, print_json, print_table, say, say_line
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
 from lace_tui.services.cost import format_cost
@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         if args.json:
             print_json(detail)
             return 0
-        sys.stdout.write(export_markdown(detail))
+        say(export_markdown(detail))
         return 0
     if args.action == "add-agent":
         agent = services.chat.add_agent(
@@ -79,8 +79,11 @@ def _run(args: argparse.Namespace, services: Services) -> int:
             create_session=True,
         )
         note(f"session: {agent.session_id}")
-        print(f"added agent '{agent.name}' ({agent.instance_id}/{agent.model_id}) as {agent.id}")
+        say_line(f"added agent '{agent.name}' ({agent.instance_id}/{agent.model_id}) as {agent.id}")
         return 0
     detail = store.session_detail(args.session_id)
-    sys.stdout.write(export_markdown(detail) if args.format == "md" else export_json(detail))
+    if args.format == "md":
+        say(export_markdown(detail))
+    else:
+        sys.stdout.write(export_json(detail))
     return 0

@@ -16,6 +16,7 @@ from lace_tui.errors import AuthError, BadInputError, StoredFileError
 from lace_tui.fileio import atomic_write_text
 from lace_tui.instances.models import Instance, KeyStatus, is_valid_instance_id
 from lace_tui.paths import Paths
+from lace_tui.redact import remember_secret
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -101,9 +102,15 @@ class CredentialStore:
         """The stored key of the instance, or None if it has none."""
         path = self.path(instance_id)
         try:
-            data = path.read_bytes()
+            data = _read_no_follow(path)
         except FileNotFoundError:
             return None
+        except _SymlinkError:
+            raise StoredFileError(
+                f"credentials: {path} is a symbolic link, which is never followed for a key: "
+                f"remove it and store the key with "
+                f"`lace-tui instance edit {instance_id} --api-key-stdin`"
+            ) from None
         except OSError as exc:
             raise StoredFileError(
                 f"credentials: cannot read {path}: {exc.strerror or exc.__class__.__name__}"
@@ -129,6 +136,23 @@ class CredentialStore:
             raise StoredFileError(
                 f"credentials: cannot delete {path}: {exc.strerror or exc.__class__.__name__}"
             ) from None
+
+
+class _SymlinkError(Exception):
+    pass
+
+
+def _read_no_follow(path: Path) -> bytes:
+    """The file's bytes; _SymlinkError if `path` itself is a symbolic link (O_NOFOLLOW: a link
+    planted in the credentials directory must not make us send another file as the key)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if path.is_symlink():
+            raise _SymlinkError from None
+        raise exc
+    with os.fdopen(fd, "rb") as file:
+        return file.read()
 
 
 def clean_key(key: str, *, what: str = "the key") -> str:
@@ -182,8 +206,15 @@ def resolve_api_key(
                 f"set: export it, or store a key with "
                 f"`lace-tui instance edit {instance.id} --api-key-stdin`"
             )
-        return value
-    return credentials.load(instance.id)
+        # The same checks as a stored key: a newline or non-ASCII character would otherwise
+        # surface as an httpx "Illegal header value" message quoting the key, or a traceback.
+        key: str | None = clean_key(
+            value, what=f"instance '{instance.id}': environment variable {instance.api_key_env}"
+        )
+    else:
+        key = credentials.load(instance.id)
+    remember_secret(key)
+    return key
 
 
 def key_status(

@@ -49,6 +49,8 @@ class Instance(BaseModel):
     provider: str = Field(min_length=1)
     endpoint: str | None = None
     timeout: float = Field(default=60.0, gt=0, le=3600)
+    # Seconds a whole reply may take (the timeout is per read and between events); None: none.
+    deadline: float | None = Field(default=None, gt=0, le=86400)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     headers: dict[str, str] = Field(default_factory=dict)
     # Where the key comes from: a stored credential file, an environment variable, or none.

@@ -83,6 +83,22 @@ class InstanceStore:
 
         self._update(change)
 
+    def modify(self, instance_id: str, edit: Callable[[Instance], Instance]) -> Instance:
+        """Apply `edit` to the instance as stored now, under the lock (read-modify-write), so
+        two concurrent edits of different fields both land. Returns the stored result."""
+        result: list[Instance] = []
+
+        def change(instances: dict[str, Instance]) -> None:
+            current = instances.get(instance_id)
+            if current is None:
+                raise _not_found(instance_id)
+            updated = _revalidate(edit(current))
+            instances[instance_id] = updated
+            result.append(updated)
+
+        self._update(change)
+        return result[0]
+
     def remove(self, instance_id: str) -> None:
         """Delete the instance, its stored key and its connection-test status."""
 

@@ -18,7 +18,7 @@ import json
 import re
 import ssl
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -26,6 +26,7 @@ import httpx
 
 from lace_tui import __version__, errors
 from lace_tui.contracts import ConnectionState, RetryPolicy
+from lace_tui.providers.bounded import StreamLimits, bounded_body
 from lace_tui.providers.events import (
     ChatRequest,
     DiscoveredModel,
@@ -47,6 +48,7 @@ from lace_tui.providers.failures import (
 from lace_tui.providers.framerun import FrameRun, RunDecoder
 from lace_tui.providers.jsonshape import loads
 from lace_tui.providers.retry import backoff_delay, parse_retry_after
+from lace_tui.redact import is_sensitive_header, remember_secret
 
 Sleep = Callable[[float], Awaitable[None]]
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -71,6 +73,7 @@ class ClientConfig:
     retry: RetryPolicy
     label: str  # instance id, used in error messages
     api_version: str | None = None  # azure
+    deadline: float | None = None  # seconds for a whole reply's body; None: no deadline
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,9 @@ class ProviderClient(abc.ABC):
         self.config = config
         self._sleep = sleep
         self._timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0))
+        # The timeout is per read: a server sending a byte a second never trips it, so the
+        # body is also held to an idle limit between events and the instance's deadline.
+        self._limits = StreamLimits(idle=config.timeout, deadline=config.deadline)
         self._owns_http = http is None
         if http is None:
             http = httpx.AsyncClient(timeout=self._timeout, verify=_shared_ssl_context())
@@ -242,6 +248,10 @@ class ProviderClient(abc.ABC):
         headers = httpx.Headers({"user-agent": USER_AGENT})
         headers.update(self.auth_headers())
         headers.update(dict(config.headers))  # the instance may override anything, auth included
+        remember_secret(config.api_key)
+        for name, value in headers.items():
+            if is_sensitive_header(name):
+                remember_secret(value)
         self._headers = headers
 
     # -- per-format hooks --------------------------------------------------------------
@@ -313,7 +323,8 @@ class ProviderClient(abc.ABC):
                         raise AttemptFailed(await self._status_failure(response, ctx))
                     in_body = True
                     parser.content_type = response.headers.get("content-type", "")
-                    async for chunk in _body_chunks(response):
+                    body = bounded_body(response, self._limits, parser, ctx.label)
+                    async for chunk in body:
                         events = parser.feed(chunk)
                         if parser.done:
                             self._check_stream_retry(parser, attempt)
@@ -462,15 +473,6 @@ def _shared_ssl_context() -> ssl.SSLContext:
     """httpx's default TLS context, built once: building it (loading the CA bundle) takes
     ~20 ms, and every client that owns its AsyncClient would otherwise pay that."""
     return httpx.create_ssl_context()
-
-
-def _body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    """The body's bytes. Without a content-encoding, read them raw: httpx's decoding layer
-    then has nothing to do but still costs an async generator step per network chunk."""
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("", "identity"):
-        return response.aiter_raw()
-    return response.aiter_bytes()
 
 
 def _check_end(parser: StreamParser, ctx: RequestContext) -> None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from lace_tui.contracts import ConnectionState
 from lace_tui.contracts import DiscoveredModel as DiscoveredModel  # re-exported: what clients list
+from lace_tui.redact import redact
 
 
 class ChatMessage(BaseModel):
@@ -76,6 +77,10 @@ class StreamError:
     message: str
     error_type: str | None = None
     kind: ClassVar[str] = "error"
+
+    def __post_init__(self) -> None:
+        # Vendors echo the key in error events: it is hidden before anyone shows or stores it.
+        object.__setattr__(self, "message", redact(self.message))
 
 
 StreamEvent = TextDelta | ReasoningDelta | Usage | Finish | StreamError

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+from lace_tui.errors import ProviderRequestError
+
+# The largest event (or unfinished line) kept while waiting for its end: a server sending
+# one endless line must not grow memory without bound.
+MAX_EVENT_BYTES = 16 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 # Integer membership (`13 in data`) is a plain memchr; `b"\r" in data` costs ten times more.
 _CR = 13
@@ -24,7 +29,33 @@ _LF = 10
 SSEEvent: TypeAlias = tuple[str, bytes]
 
 
-class SSEDecoder:
+class PendingPieces:
+    """The bytes of an unfinished event or line, kept in the pieces they came in and joined
+    only when a chunk may finish it, so a long one costs linear time, not quadratic; `limit`
+    caps its size. Shared by the SSE and NDJSON decoders."""
+
+    __slots__ = ("_parts", "_size", "limit")
+
+    def __init__(self, limit: int = MAX_EVENT_BYTES) -> None:
+        self._parts: list[bytes] = []
+        self._size = 0
+        self.limit = limit
+
+    @property
+    def pending(self) -> bytes:
+        """The unfinished bytes, joined (a frame run reads and replaces them)."""
+        parts = self._parts
+        if len(parts) > 1:
+            self._parts = parts = [b"".join(parts)]
+        return parts[0] if parts else b""
+
+    @pending.setter
+    def pending(self, value: bytes) -> None:
+        self._parts = [value] if value else []
+        self._size = len(value)
+
+
+class SSEDecoder(PendingPieces):
     """Feed body chunks in, get complete events out; `flush()` at end of body.
 
     Unlike a strict WHATWG parser, `flush()` dispatches a final event that lacks its blank-line
@@ -32,18 +63,19 @@ class SSEDecoder:
     the last `data:` line.
     """
 
-    __slots__ = ("_started", "pending")
+    __slots__ = ("_started",)
 
-    def __init__(self) -> None:
-        # Bytes of an incomplete event, from an event boundary on (a frame run reads them too).
-        self.pending = b""
+    def __init__(self, limit: int = MAX_EVENT_BYTES) -> None:
+        # Pending: an incomplete event, from an event boundary on.
+        super().__init__(limit)
         self._started = False
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Decode one chunk of body bytes; return the events it completed."""
         # Fastest path: the chunk is exactly one `data:` event, as when a provider flushes
         # each token and we keep up with it.
-        if not self.pending and self._started and chunk.startswith(b"data: "):
+        parts = self._parts
+        if not parts and self._started and chunk.startswith(b"data: "):
             first_lf = chunk.find(b"\n")
             if first_lf == len(chunk) - 2 and chunk.endswith(b"\n\n") and _CR not in chunk:
                 return [("", chunk[6:-2])]
@@ -55,7 +87,7 @@ class SSEDecoder:
                 return [("", chunk[6:-4])]
         # The same for Anthropic's shape: `event:` then one `data:` line, in one read.
         elif (
-            not self.pending
+            not parts
             and self._started
             and chunk.startswith(b"event: ")
             and chunk.endswith(b"\n\n")
@@ -64,8 +96,14 @@ class SSEDecoder:
             cut = chunk.find(b"\ndata: ")
             if cut > 0 and chunk.find(b"\n", cut + 1) == len(chunk) - 2:
                 return [(chunk[7:cut].decode("utf-8", "replace"), chunk[cut + 7 : -2])]
-        if self.pending:
-            data = self.pending + chunk
+        if parts:
+            if not _may_end(parts[-1], chunk):
+                self._size += len(chunk)
+                _check_size(self._size, self.limit)
+                parts.append(chunk)
+                return []
+            parts.append(chunk)
+            data = b"".join(parts)
         elif self._started:
             data = chunk
         else:
@@ -80,10 +118,13 @@ class SSEDecoder:
             if data.endswith(b"\r"):
                 data, keep = data[:-1], b"\r"
             blocks = data.split(b"\n\n")
-            self.pending = blocks.pop() + keep
+            rest = blocks.pop() + keep
         else:
             blocks = data.split(b"\n\n")
-            self.pending = blocks.pop()
+            rest = blocks.pop()
+        _check_size(len(rest), self.limit)
+        self._parts = [rest] if rest else []
+        self._size = len(rest)
         if not blocks:
             return []
         # Inlined rather than shared with flush(): this runs once per network read.
@@ -113,6 +154,22 @@ class SSEDecoder:
         if b"\r" in tail:
             tail = _normalise_newlines(tail).replace(b"\r", b"\n")
         return _events_from_blocks(tail.split(b"\n\n"))
+
+
+def _may_end(last: bytes, chunk: bytes) -> bool:
+    """Whether `chunk`, after `last`, may hold an event boundary: two line ends in a row
+    (LF LF, CR CR, or LF then CR, which covers every CRLF combination)."""
+    if last[-1:] in (b"\n", b"\r") and chunk[:1] in (b"\n", b"\r"):
+        return True
+    return b"\n\n" in chunk or b"\n\r" in chunk or b"\r\r" in chunk
+
+
+def _check_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise ProviderRequestError(
+            f"the provider sent a stream event longer than {limit:,} bytes without ending it: "
+            "the stream was stopped; check the endpoint"
+        )
 
 
 def _normalise_newlines(data: bytes) -> bytes:

@@ -22,14 +22,21 @@ from lace_tui.providers.events import (
     TextDelta,
     Usage,
 )
+from lace_tui.redact import redact
 from lace_tui.services.cost import estimate_tokens, reply_cost
 from lace_tui.services.instance_service import InstanceService
 from lace_tui.sessions.models import Agent, Message, Session
-from lace_tui.sessions.store import SessionStore
+from lace_tui.sessions.store import DatabaseBusyError, SessionStore
 
 # A streaming reply is written at least this often, so a killed process loses little.
 FLUSH_SECONDS = 0.25
 FLUSH_DELTAS = 64
+# A busy database (another process writing for longer than SQLite's busy timeout): the next
+# write of a streaming reply waits this long, doubling up to the maximum; the final write is
+# retried after each of FINAL_WRITE_DELAYS.
+BUSY_BACKOFF = 0.25
+BUSY_BACKOFF_MAX = 4.0
+FINAL_WRITE_DELAYS = (0.25, 0.5, 1.0, 2.0)
 _DEFAULT_MAX_TOKENS = 4096
 
 
@@ -289,7 +296,7 @@ class ChatService:
             recorder.finish("interrupted")
             raise
         except Exception as exc:  # a bug or an unmapped failure must still not lose the reply
-            recorder.error = f"unexpected error: {type(exc).__name__}: {exc}"
+            recorder.error = redact(f"unexpected error: {type(exc).__name__}: {exc}")
         status: Literal["complete", "error"] = "error" if recorder.error else "complete"
         message = recorder.finish(status)
         yield ReplyDone(message=message, tokens_per_second=recorder.tokens_per_second())
@@ -373,6 +380,7 @@ class _ReplyRecorder:
         self._last_flush = self.started
         self._pending = 0
         self._finished: Message | None = None
+        self._busy_backoff = 0.0  # seconds before the next write after a busy database
 
     def take(self, event: TextDelta | ReasoningDelta | Usage | Finish) -> None:
         if isinstance(event, TextDelta | ReasoningDelta):
@@ -389,9 +397,19 @@ class _ReplyRecorder:
             self.text.append(f"\n\n[{event.reason}: {event.detail}]")
 
     def _flush(self, now: float) -> None:
-        self.store.update_message(
-            self.message_id, content="".join(self.text), reasoning="".join(self.reasoning)
-        )
+        if self._busy_backoff and now - self._last_flush < self._busy_backoff:
+            return  # the database was busy: the text stays buffered until the next try
+        try:
+            self.store.update_message(
+                self.message_id, content="".join(self.text), reasoning="".join(self.reasoning)
+            )
+        except DatabaseBusyError:
+            # Another process holds the database (#11): keep streaming and buffering; every
+            # write carries the whole text, so a later one loses nothing.
+            self._busy_backoff = min(max(self._busy_backoff * 2, BUSY_BACKOFF), BUSY_BACKOFF_MAX)
+            self._last_flush = time.monotonic()
+            return
+        self._busy_backoff = 0.0
         self._last_flush = now
         self._pending = 0
 
@@ -405,6 +423,18 @@ class _ReplyRecorder:
         if self._finished is not None:
             return self._finished
         self.ended = time.monotonic()
+        for delay in (*FINAL_WRITE_DELAYS, None):
+            try:
+                self._final_write(status)
+                break
+            except DatabaseBusyError:
+                if delay is None:
+                    raise
+                time.sleep(delay)  # the last write: wait for the other process, then retry
+        self._finished = self.store.get_message(self.message_id)
+        return self._finished
+
+    def _final_write(self, status: Literal["complete", "interrupted", "error"]) -> None:
         usage = self.usage
         self.store.update_message(
             self.message_id,
@@ -419,10 +449,8 @@ class _ReplyRecorder:
             reasoning_tokens=usage.reasoning_tokens,
             cost_usd=reply_cost(usage, self.model),
             ttft_ms=None if self.first_token is None else (self.first_token - self.started) * 1000,
-            duration_ms=(self.ended - self.started) * 1000,
+            duration_ms=None if self.ended is None else (self.ended - self.started) * 1000,
         )
-        self._finished = self.store.get_message(self.message_id)
-        return self._finished
 
 
 def _append_turn(turns: list[ChatMessage], turn: ChatMessage) -> list[ChatMessage]:

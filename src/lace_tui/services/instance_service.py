@@ -175,32 +175,40 @@ class InstanceService:
         api_version: str | None = None,
         clear_key: bool = False,
         max_attempts: int | None = None,
+        deadline: float | None = None,
     ) -> list[str]:
-        """Change fields of an existing instance. An empty endpoint goes back to the default."""
+        """Change fields of an existing instance. An empty endpoint goes back to the default;
+        a deadline of 0 removes it."""
         if api_key is not None and api_key_env is not None:
             raise BadInputError("give either a stored key or an environment variable, not both")
-        current = self.store.get(instance_id)
-        data = current.model_dump()
-        if name is not None:
-            data["name"] = name
-        if endpoint is not None:
-            data["endpoint"] = endpoint or None
-        if timeout is not None:
-            data["timeout"] = timeout
-        if headers is not None:
-            data["headers"] = headers
-        if api_version is not None:
-            data["api_version"] = api_version or None
-        if api_key_env is not None:
-            data["api_key_env"] = api_key_env or None
-        if max_attempts is not None:
-            data["retry"] = {**current.retry.model_dump(), "max_attempts": max_attempts}
-        if api_key is not None or clear_key:
-            data["api_key_env"] = None
-        updated = validate_instance(data)
+
+        def apply(current: Instance) -> Instance:
+            data = current.model_dump()
+            if name is not None:
+                data["name"] = name
+            if endpoint is not None:
+                data["endpoint"] = endpoint or None
+            if timeout is not None:
+                data["timeout"] = timeout
+            if deadline is not None:
+                data["deadline"] = deadline or None
+            if headers is not None:
+                data["headers"] = headers
+            if api_version is not None:
+                data["api_version"] = api_version or None
+            if api_key_env is not None:
+                data["api_key_env"] = api_key_env or None
+            if max_attempts is not None:
+                data["retry"] = {**current.retry.model_dump(), "max_attempts": max_attempts}
+            if api_key is not None or clear_key:
+                data["api_key_env"] = None
+            return validate_instance(data)
+
+        apply(self.store.get(instance_id))  # bad input is refused before anything is written
         if api_key is not None:
             self.credentials.save(instance_id, api_key)
-        self.store.replace(updated)
+        # Re-read and change under the lock: a parallel edit of another field is kept (#11).
+        updated = self.store.modify(instance_id, apply)
         if api_key_env or clear_key:
             self.credentials.delete(instance_id)
         self.state.clear(instance_id)
@@ -250,6 +258,7 @@ class InstanceService:
             retry=instance.retry,
             label=instance.id,
             api_version=instance.api_version,
+            deadline=instance.deadline,
         )
 
     def client(self, instance_id: str) -> ProviderClient:
@@ -269,6 +278,8 @@ class InstanceService:
         started = time.perf_counter()
         try:
             client = create_client(self.client_config(instance, provider))
+        except BadInputError:
+            raise  # an unusable key in the variable is bad input, not a test outcome (#11)
         except Exception as exc:  # key variable unset, unsupported type: still a test outcome
             message = str(exc)
             state: Literal["auth_failed", "error"] = (

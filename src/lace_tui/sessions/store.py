@@ -7,6 +7,7 @@ synchronous; one connection, guarded by a lock, may be used from any thread, one
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import secrets
@@ -32,8 +33,15 @@ from lace_tui.sessions.models import (
     UsageTotals,
     is_valid_session_id,
 )
+from lace_tui.sessions.writers import WriterLock, writer_alive
 
 BUSY_TIMEOUT_S = 5.0
+
+
+class DatabaseBusyError(StoredFileError):
+    """Another process held the database longer than the busy timeout; trying later may work."""
+
+
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _MAX_AGENT_NAME = 100
@@ -99,6 +107,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX messages_by_agent ON messages (agent_id, id)",
         "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
     ),
+    # #11: which process writes a streaming reply (sessions/writers.py), so that opening the
+    # database marks only replies whose writer is gone as interrupted.
+    ("ALTER TABLE messages ADD COLUMN writer TEXT",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -127,7 +138,7 @@ _TOTALS_SELECT = """
 class SessionStore:
     """The sessions database. Open one per process; close it when done."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         """Open (creating if needed) and migrate the database at `db_path`.
 
         Raises StoredFileError when the file is not a lace-tui sessions database, was written
@@ -135,7 +146,11 @@ class SessionStore:
         """
         self._path = Path(db_path)
         self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = _open(self._path)
+        self.read_only = _read_only(self._path)
+        self._connection: sqlite3.Connection | None = (
+            _open_read_only(self._path) if self.read_only else _open(self._path, busy_timeout)
+        )
+        self._writer: WriterLock | None = None  # taken with the first streaming reply
 
     @property
     def path(self) -> Path:
@@ -147,6 +162,9 @@ class SessionStore:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+            if self._writer is not None:
+                self._writer.release()
+                self._writer = None
 
     def __enter__(self) -> SessionStore:
         return self
@@ -375,13 +393,14 @@ class SessionStore:
         _require_text("model id", model_id)
         _require_text("instance id", instance_id)
         now = _now()
+        writer = self._writer_token() if status == "streaming" else None
         with self._write() as conn:
             agent = _fetch_agent(conn, agent_id)
             cursor = conn.execute(
                 "INSERT INTO messages (agent_id, role, content, reasoning, status, model_id,"
-                " instance_id, created_at, updated_at, turn_id)"
-                " VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)",
-                (agent_id, role, content, status, model_id, instance_id, now, now, turn_id),
+                " instance_id, created_at, updated_at, turn_id, writer)"
+                " VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)",
+                (agent_id, role, content, status, model_id, instance_id, now, now, turn_id, writer),
             )
             _bump_session(conn, agent.session_id, now)
             message_id = cursor.lastrowid
@@ -494,17 +513,48 @@ class SessionStore:
             return _fetch_session_messages(conn, session_id)
 
     def recover_interrupted(self) -> int:
-        """Mark every message still `streaming` as `interrupted`; return how many there were.
+        """Mark messages still `streaming` whose writer is gone as `interrupted`; return how
+        many there were. A reply another running process is writing is left alone (#11).
 
         Call once at start: a reply left streaming was cut short by a crash or a kill.
         """
+        if self.read_only:
+            return 0  # nothing can be marked; a later start with write access will
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT writer FROM messages WHERE status = 'streaming'"
+            ).fetchall()
+        gone = [
+            row[0]
+            for row in rows
+            if row[0] is None or not writer_alive(self._writers_dir, str(row[0]))
+        ]
+        if not gone:
+            return 0
+        count = 0
         with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE messages SET status = 'interrupted', updated_at = ?"
-                " WHERE status = 'streaming'",
-                (_now(),),
-            )
-            return cursor.rowcount
+            for writer in gone:
+                cursor = conn.execute(
+                    "UPDATE messages SET status = 'interrupted', updated_at = ?"
+                    " WHERE status = 'streaming' AND writer IS ?",
+                    (_now(), writer),
+                )
+                count += cursor.rowcount
+        return count
+
+    @property
+    def _writers_dir(self) -> Path:
+        return self._path.with_name(f".{self._path.name}.writers")
+
+    def _writer_token(self) -> str:
+        if self._writer is None:
+            try:
+                self._writer = WriterLock(self._writers_dir)
+            except OSError as exc:
+                raise StoredFileError(
+                    f"cannot use {self._writers_dir}: {exc.strerror or exc}"
+                ) from None
+        return self._writer.token
 
     # -- totals and whole sessions ---------------------------------------------------------
 
@@ -576,7 +626,7 @@ class SessionStore:
 # -- opening and migrating ---------------------------------------------------------------
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def _open(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     _refuse_foreign_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -589,7 +639,7 @@ def _open(path: Path) -> sqlite3.Connection:
         raise StoredFileError(f"cannot create {path}: {exc.strerror or exc}") from exc
     with _sqlite_errors(path):
         conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
     try:
         with _sqlite_errors(path):
@@ -606,6 +656,52 @@ def _open(path: Path) -> sqlite3.Connection:
             # In WAL mode NORMAL survives a killed process; a power cut may lose the last write.
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the database exists but cannot be written here (a read-only home): then it is
+    opened for reading only, so `session list/show` still work (#11)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except PermissionError:
+        return True
+    except OSError as exc:
+        return exc.errno == errno.EROFS
+    os.close(fd)
+    # SQLite also writes its -wal and -shm files beside the database.
+    return not os.access(path.parent, os.W_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """The database for reading only. Without a -wal file (closed cleanly) `immutable`, since
+    SQLite cannot make the WAL index it needs in a directory it may not write; with one,
+    `mode=ro`, which reads the WAL's committed transactions too."""
+    _refuse_foreign_file(path)
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "immutable=1"
+    with _sqlite_errors(path):
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{mode}",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    try:
+        with _sqlite_errors(path):
+            conn.row_factory = sqlite3.Row
+            found = _user_version(conn)
+            _check_version(path, found, SCHEMA_VERSION)
+            if found < SCHEMA_VERSION:
+                raise StoredFileError(
+                    f"{path} needs an upgrade to schema {SCHEMA_VERSION} and cannot be written "
+                    "here: run lace-tui once where the home is writable"
+                )
     except BaseException:
         conn.close()
         raise
@@ -688,7 +784,7 @@ def _sqlite_errors(path: Path) -> Iterator[None]:
     except sqlite3.OperationalError as exc:
         reason = str(exc)
         if "locked" in reason or "busy" in reason:
-            raise StoredFileError(
+            raise DatabaseBusyError(
                 f"{path} is busy: another lace-tui held it for over {BUSY_TIMEOUT_S:g} s; try again"
             ) from exc
         raise StoredFileError(f"cannot use {path}: {reason}") from exc

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from lace_tui import gctune
 from lace_tui.errors import BadInputError, LaceError
 from lace_tui.paths import Paths, stylesheet_path
+from lace_tui.textsafe import printable
 from lace_tui.tui.sections import SECTION_TABLE, SECTION_TITLES, SECTIONS, Section
 
 with gctune.imports_set_aside():  # most of start-up: see there
@@ -22,6 +23,7 @@ with gctune.imports_set_aside():  # most of start-up: see there
     from textual.app import App
     from textual.binding import Binding, BindingType
     from textual.message import Message
+    from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
 if TYPE_CHECKING:
@@ -313,6 +315,25 @@ class LaceApp(App[int]):
         """The catalog when the start-up worker has loaded it, else None (never blocks)."""
         cached = self.services.__dict__.get("catalog")
         return cached if cached is not None else None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification (screens' and widgets' `notify` land here) shows its text as it
+        is: messages quote servers and files, so they are printable and not markup (#11)."""
+        super().notify(
+            printable(message),
+            title=printable(title, one_line=True),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def report(self, error: LaceError, *, title: str = "") -> None:
         """Show a LaceError as a notification (one line, never a traceback)."""

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, ClassVar, NamedTuple
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.widgets import Input, Static
 
 from lace_tui.errors import LaceError
 from lace_tui.tui.format import price_ranges
+from lace_tui.tui.literal import assemble
 from lace_tui.tui.messages import CatalogReady, InstancesChanged
 from lace_tui.tui.screens.base import LaceScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
@@ -268,7 +268,7 @@ class CatalogScreen(LaceScreen):
             )
         elif all(other.known and not other.instances for other in self.lines):
             parts.append(("\nNo instances yet: a connects to this provider", "$text-accent"))
-        detail.update(Content.assemble(*parts))
+        detail.update(assemble(*parts))
 
     def _endpoint(self, summary: ProviderBrief) -> str:
         provider = self.services.catalog.get(summary.id)

@@ -17,6 +17,7 @@ from lace_tui.catalog.models import Model
 from lace_tui.catalog.query import ModelRow
 from lace_tui.services.cost import estimate_cost, format_cost, format_price
 from lace_tui.tui.format import format_tokens
+from lace_tui.tui.literal import cells
 from lace_tui.tui.screens.base import LaceScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
@@ -126,14 +127,14 @@ class CompareScreen(LaceScreen):
         table = self.query_one("#compare", DataTable)
         table.add_column("", key="attribute")
         for index, row in enumerate(self.rows):
-            table.add_column(Text(row.model.display_name, "bold"), key=f"m{index}")
-        cells = [attribute_cells(row) for row in self.rows]
+            table.add_column(*cells([Text(row.model.display_name, "bold")]), key=f"m{index}")
+        columns = [attribute_cells(row) for row in self.rows]
         for key, title in ATTRIBUTES:
             if key == "cost":
                 values: list[str | Text] = ["" for _ in self.rows]
             else:
-                values = [cell[key] for cell in cells]
-            table.add_row(Text(title, "bold"), *values, key=key)
+                values = [cell[key] for cell in columns]
+            table.add_row(Text(title, "bold"), *cells(values), key=key)
         self._update_costs()
         self.set_focus(table)
 

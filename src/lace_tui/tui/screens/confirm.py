@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from lace_tui.tui.literal import literal
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Returns True when the user confirms."""
@@ -41,9 +43,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(literal(self.question), id="confirm-question")
             if self.detail:
-                yield Static(self.detail, id="confirm-detail")
+                yield Static(literal(self.detail), id="confirm-detail")
             with Horizontal(classes="buttons"):
                 # Cancel has the focus, so a stray Enter never confirms a destructive action.
                 yield Button(self.cancel_label, id="confirm-no", compact=True)

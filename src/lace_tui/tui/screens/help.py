@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from lace_tui.tui.literal import assemble, literal
+
 GENERAL = (
     "1-4 (or F2-F5) switch sections: Catalog, Models, Instances, Chat. "
     "Ctrl+P opens the command palette, where every action can be found by name; "
@@ -83,13 +85,13 @@ class HelpScreen(ModalScreen[None]):
             lines.append((f"{key:>{width}}", "bold $accent"))
             lines.append(f"  {description}\n")
         with Vertical(classes="dialog", id="help"):
-            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Static(literal(self.title_text), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 if self.howto:
-                    yield Static(Content(self.howto), id="help-howto")
-                yield Static(Content.assemble(*lines), id="help-keys")
-                yield Static(Content(GENERAL), id="help-general")
-            yield Static(Content("Esc closes"), classes="dialog-hint")
+                    yield Static(literal(self.howto), id="help-howto")
+                yield Static(assemble(*lines), id="help-keys")
+                yield Static(literal(GENERAL), id="help-general")
+            yield Static(literal("Esc closes"), classes="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss()

@@ -8,12 +8,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from lace_tui.errors import LaceError
 from lace_tui.tui.format import key_label, relative_time, status_label
+from lace_tui.tui.literal import assemble, cells, literal
 from lace_tui.tui.messages import CatalogReady, InstancesChanged
 from lace_tui.tui.screens.base import LaceScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
@@ -109,7 +109,7 @@ class InstancesScreen(LaceScreen):
         panel = self.query_one("#notices", Static)
         panel.display = bool(notices)
         if notices:
-            panel.update(Content("\n".join(f"• {line}" for line in notices)))
+            panel.update(literal("\n".join(f"• {line}" for line in notices)))
 
     # -- the table -----------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ class InstancesScreen(LaceScreen):
 
     def _show_error(self, message: str) -> None:
         self.query_one("#instance-detail", Static).update(
-            Content.assemble(("Cannot read the instances: ", "bold $text-error"), message)
+            assemble(("Cannot read the instances: ", "bold $text-error"), message)
         )
         self.notify(message, severity="error")
 
@@ -135,7 +135,7 @@ class InstancesScreen(LaceScreen):
         current = self.highlighted_id()
         table.clear()
         for view in views:
-            table.add_row(*self._cells(view), key=view.instance.id)
+            table.add_row(*cells(self._cells(view)), key=view.instance.id)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current), animate=False)
         count = len(views)
@@ -185,7 +185,7 @@ class InstancesScreen(LaceScreen):
         view = self._view(self.highlighted_id())
         if view is None:
             detail.update(
-                Content.assemble(
+                assemble(
                     "No instances yet. Press ",
                     ("a", "bold $accent"),
                     " to add one, or pick a provider in the Catalog (",
@@ -213,7 +213,7 @@ class InstancesScreen(LaceScreen):
             parts.append(("\nnot tested yet: t tests the connection", "dim"))
         if not view.can_chat:
             parts.append(("  no chat client for this type yet", "$text-warning"))
-        detail.update(Content.assemble(*parts))
+        detail.update(assemble(*parts))
 
     @on(DataTable.RowSelected, "#instances")
     def _selected(self) -> None:
@@ -294,7 +294,7 @@ class InstancesScreen(LaceScreen):
         table = self.query_one("#instances", DataTable)
         if view is None or instance_id not in table.rows:
             return
-        for column, value in zip(table.columns, self._cells(view), strict=True):
+        for column, value in zip(table.columns, cells(self._cells(view)), strict=True):
             table.update_cell(instance_id, column, value)
 
     @work(group="instance-test", exit_on_error=False)

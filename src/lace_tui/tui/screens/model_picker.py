@@ -11,7 +11,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -20,6 +19,7 @@ from lace_tui.errors import LaceError
 from lace_tui.services.app_services import Services
 from lace_tui.services.cost import estimate_cost, format_cost, format_price
 from lace_tui.services.instance_service import InstanceModel, InstanceView
+from lace_tui.tui.literal import assemble, cells, literal, styled
 from lace_tui.tui.widgets.chat_header import compact_count
 
 # The reply length assumed when estimating what the next turn costs.
@@ -164,7 +164,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             self._views = []
             self._problem = exc.message
         with Vertical(id="picker"):
-            yield Label(self._title, id="picker-title")
+            yield Label(literal(self._title), id="picker-title")
             if not self._views:
                 with Vertical(id="picker-empty"):
                     yield Static(self._empty_text())
@@ -198,13 +198,13 @@ class ModelPicker(ModalScreen[PickerResult | None]):
     def _instance_options(self) -> list[Option]:
         options: list[Option] = []
         for view in self._views:
-            label = Content.assemble(
+            label = assemble(
                 (view.instance.display_name, "bold"), (f" · {view.provider_name}", "dim")
             )
             if not view.can_chat:
-                label = Content.assemble(label, (" · cannot chat", "$error"))
+                label = assemble(label, (" · cannot chat", "$error"))
             elif not view.key.available and view.key.source != "none":
-                label = Content.assemble(label, (" · key missing", "$warning"))
+                label = assemble(label, (" · key missing", "$warning"))
             options.append(Option(label, id=view.instance.id, disabled=not view.can_chat))
         return options
 
@@ -250,13 +250,17 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             )
             window = model.context_window
             table.add_row(
-                "●" if is_current else "",
-                model.name or model.id,
-                Text(format_price(info.cost_per_1m_in if info else None), justify="right"),
-                Text(format_price(info.cost_per_1m_out if info else None), justify="right"),
-                Text(compact_count(window) if window else "?", justify="right"),
-                capabilities(model),
-                Text(next_turn_cost(model, self._history_tokens), justify="right"),
+                *cells(
+                    [
+                        "●" if is_current else "",
+                        model.name or model.id,
+                        Text(format_price(info.cost_per_1m_in if info else None), justify="right"),
+                        Text(format_price(info.cost_per_1m_out if info else None), justify="right"),
+                        Text(compact_count(window) if window else "?", justify="right"),
+                        capabilities(model),
+                        Text(next_turn_cost(model, self._history_tokens), justify="right"),
+                    ]
+                ),
                 key=model.id,
             )
         if current is not None and current.instance_id == self._instance_id:
@@ -275,7 +279,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
         detail = self.query_one("#picker-detail", Static)
         model = self._highlighted_model()
         if self._problem:
-            detail.update(Content.styled(self._problem, "$error"))
+            detail.update(styled(self._problem, "$error"))
         elif model is None:
             if self._models:
                 detail.update("No model matches the filter.")

@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.events import Key
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Static
@@ -17,6 +16,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from lace_tui.catalog.query import ModelFilter, ModelRow, SortKey, filter_models
 from lace_tui.errors import LaceError
 from lace_tui.services.cost import format_price
+from lace_tui.tui.literal import assemble, literal
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.screens.base import LaceScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
@@ -228,10 +228,10 @@ class ModelsScreen(LaceScreen):
         marks = f"  {marked} marked: c compares" if marked else ""
         if row is None:
             empty = "No model matches the filter (x resets it)." if self.all_rows else "Loading…"
-            detail.update(Content(empty + marks))
+            detail.update(literal(empty + marks))
             return
         detail.update(
-            Content.assemble(
+            assemble(
                 (f"{row.provider_id}/{row.model.id}", "bold"),
                 (_model_extras(row.model), "$text-muted"),
                 (marks, "$text-warning"),

@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from lace_tui.instances.models import Instance
+from lace_tui.tui.literal import assemble
 from lace_tui.tui.widgets.key_footer import KeyFooter
 
 
@@ -32,13 +32,13 @@ class PickInstanceScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="pick-instance"):
             yield Static(
-                Content.assemble("Chat with ", (self.model_id, "bold"), " through which instance?"),
+                assemble("Chat with ", (self.model_id, "bold"), " through which instance?"),
                 classes="dialog-title",
             )
             yield OptionList(
                 *(
                     Option(
-                        Content.assemble(
+                        assemble(
                             (instance.display_name, "bold"), (f"  {instance.id}", "$text-muted")
                         ),
                         id=instance.id,

@@ -15,6 +15,7 @@ from lace_tui.catalog.models import Model, Provider
 from lace_tui.errors import LaceError
 from lace_tui.services.cost import format_price
 from lace_tui.tui.format import format_tokens
+from lace_tui.tui.literal import assemble, cells
 from lace_tui.tui.screens.base import LaceScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
@@ -95,7 +96,7 @@ class ProviderScreen(LaceScreen):
             ("Attach", "attach"),
         ):
             table.add_column(title, key=key)
-        table.add_rows(model_cells(model) for model in provider.models)
+        table.add_rows(cells(model_cells(model)) for model in provider.models)
         self.set_focus(table)
 
     def _info(self, provider: Provider) -> Content:
@@ -118,7 +119,7 @@ class ProviderScreen(LaceScreen):
             parts.append(
                 ("\nNo models listed: add an instance, then refresh its models.", "italic")
             )
-        return Content.assemble(*parts)
+        return assemble(*parts)
 
     def action_back(self) -> None:
         self.dismiss()

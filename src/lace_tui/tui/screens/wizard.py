@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
@@ -33,6 +32,8 @@ from textual.widgets.option_list import Option
 
 from lace_tui.errors import LaceError
 from lace_tui.instances.models import INSTANCE_ID_PATTERN, Instance
+from lace_tui.textsafe import printable
+from lace_tui.tui.literal import assemble, literal, styled
 from lace_tui.tui.screens.base import lace_app
 
 if TYPE_CHECKING:
@@ -294,7 +295,7 @@ class WizardScreen(ModalScreen[str | None]):
             style = "bold reverse $primary" if position == index else "$text-muted"
             crumbs.append((f" {position + 1} {name} ", style))
             crumbs.append(" ")
-        self.query_one("#wizard-title", Static).update(Content.assemble(*crumbs))
+        self.query_one("#wizard-title", Static).update(assemble(*crumbs))
         buttons = {
             "wiz-back": step == "form" and self.editing is None,
             "wiz-next": step == "provider",
@@ -342,7 +343,7 @@ class WizardScreen(ModalScreen[str | None]):
                 chosen_index = options.option_count
             options.add_option(
                 Option(
-                    Content.assemble((provider.display_name, "bold"), (note, "$text-muted")),
+                    assemble((provider.display_name, "bold"), (note, "$text-muted")),
                     id=provider.id,
                 )
             )
@@ -369,7 +370,7 @@ class WizardScreen(ModalScreen[str | None]):
             parts.append(f"\nkey variable ${provider.api_key_env}")
         if not provider.can_chat:
             parts.append(("\nno chat client for this type yet (browse only)", "$text-warning"))
-        info.update(Content.assemble(*parts))
+        info.update(assemble(*parts))
 
     @on(OptionList.OptionSelected, "#wiz-providers")
     def _provider_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -436,11 +437,11 @@ class WizardScreen(ModalScreen[str | None]):
         ]
         if not provider.can_chat:
             parts.append(("\nbrowse only: no chat client for this type yet", "$text-warning"))
-        self.query_one("#wiz-form-provider", Static).update(Content.assemble(*parts))
+        self.query_one("#wiz-form-provider", Static).update(assemble(*parts))
 
     def _load_instance(self, instance: Instance) -> None:
         provider = self.services.catalog.get(instance.provider)
-        self.query_one("#wiz-name", Input).value = instance.name
+        self.query_one("#wiz-name", Input).value = printable(instance.name, one_line=True)
         self.query_one("#wiz-id", Input).value = instance.id
         self.query_one("#wiz-endpoint", Input).value = instance.endpoint or ""
         self.query_one("#wiz-timeout", Input).value = f"{instance.timeout:g}"
@@ -513,7 +514,7 @@ class WizardScreen(ModalScreen[str | None]):
 
     def _show_error(self, selector: str, message: str) -> None:
         error = self.query_one(selector, Static)
-        error.update(message)
+        error.update(literal(message))
         error.display = bool(message)
 
     @on(Input.Submitted, "#wiz-name,#wiz-id,#wiz-endpoint,#wiz-timeout")
@@ -625,7 +626,7 @@ class WizardScreen(ModalScreen[str | None]):
         ]
         for warning in warnings:
             parts.append((f"\nNote: {warning}", "$text-warning"))
-        self.query_one("#wiz-saved", Static).update(Content.assemble(*parts))
+        self.query_one("#wiz-saved", Static).update(assemble(*parts))
         self._show_step("done")
         lace_app(self).broadcast(InstancesChanged)
 
@@ -649,7 +650,7 @@ class WizardScreen(ModalScreen[str | None]):
             return
         self.query_one("#wiz-test", Button).disabled = True
         self.query_one("#wiz-test-result", Static).update(
-            Content.styled("Testing the connection…", "$text-warning")
+            styled("Testing the connection…", "$text-warning")
         )
         self.run_test(self.saved_id)
 
@@ -670,13 +671,13 @@ class WizardScreen(ModalScreen[str | None]):
 
         result = self.query_one("#wiz-test-result", Static)
         if status is None:
-            result.update(Content.styled(f"Test failed: {error}", "$text-error"))
+            result.update(styled(f"Test failed: {error}", "$text-error"))
             return
         good = status.state == "connected"
         text = status_label(status).capitalize()
         if status.message:
             text += f": {status.message}"
-        result.update(Content.styled(text, "bold $text-success" if good else "bold $text-error"))
+        result.update(styled(text, "bold $text-success" if good else "bold $text-error"))
 
     # -- buttons and leaving -----------------------------------------------------------------
 

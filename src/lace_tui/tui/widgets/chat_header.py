@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from lace_tui.services.cost import format_cost
 from lace_tui.sessions.models import UsageTotals
+from lace_tui.tui.literal import assemble, literal
 
 BAR_WIDTH = 10
 
@@ -67,11 +68,11 @@ def compact_count(tokens: int) -> str:
 def context_bar(used: int, window: int | None, width: int = BAR_WIDTH) -> Content:
     """`ctx ███░░░░░░░ 31% 40k/128k`, coloured by how full it is."""
     if window is None or window <= 0:
-        return Content.assemble(("ctx ", "dim"), f"~{compact_count(used)} (window unknown)")
+        return assemble(("ctx ", "dim"), f"~{compact_count(used)} (window unknown)")
     ratio = used / window
     filled = min(width, round(ratio * width))
     style = "$success" if ratio < 0.6 else "$warning" if ratio < 0.85 else "$error"
-    return Content.assemble(
+    return assemble(
         ("ctx ", "dim"),
         ("█" * filled, style),
         ("░" * (width - filled), "dim"),
@@ -82,14 +83,14 @@ def context_bar(used: int, window: int | None, width: int = BAR_WIDTH) -> Conten
 def header_content(info: HeaderInfo) -> Content:
     totals = info.totals
     tokens = totals.input_tokens + totals.output_tokens
-    first = Content.assemble((info.title, "bold"), ("  → ", "dim"), (info.target, "$accent"))
+    first = assemble((info.title, "bold"), ("  → ", "dim"), (info.target, "$accent"))
     stats = [
-        Content.assemble(("cost ", "dim"), total_cost_text(totals)),
-        Content.assemble(("tokens ", "dim"), f"{tokens:,}"),
+        assemble(("cost ", "dim"), total_cost_text(totals)),
+        assemble(("tokens ", "dim"), f"{tokens:,}"),
     ]
     if info.context_used is not None:
         stats.append(context_bar(info.context_used, info.context_window))
-    return Content("\n").join([first, Content("  ").join(stats)])
+    return literal("\n").join([first, literal("  ").join(stats)])
 
 
 class SessionHeader(Static):
@@ -108,7 +109,7 @@ class SessionHeader(Static):
     def show(self, info: HeaderInfo | None) -> None:
         if info is None:
             self.update(
-                Content.assemble(
+                assemble(
                     ("No session open", "bold"),
                     "\n",
                     ("type a prompt to start one, or ctrl+n", "dim"),

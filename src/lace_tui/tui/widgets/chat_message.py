@@ -7,13 +7,14 @@ import asyncio
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from lace_tui.services.cost import format_cost
 from lace_tui.sessions.models import Message
+from lace_tui.textsafe import printable
+from lace_tui.tui.literal import literal
 
 # Deltas arriving faster than this are written to the screen together: Markdown's append
 # re-parses the open block, so one write per token would fall behind at 1,000 tokens/s.
@@ -75,7 +76,7 @@ class UserMessage(Static):
     """
 
     def __init__(self, text: str, *, id: str | None = None) -> None:
-        super().__init__(Content(text), id=id)
+        super().__init__(literal(text), id=id)
         self.text = text
 
 
@@ -127,8 +128,9 @@ class ReplyView(Vertical):
         self.message = message
         self.message_id = message.id
         self._rate = rate
-        self._text = message.content
-        self._reasoning = message.reasoning
+        # Reply text is outside text: what the Markdown draws is made printable (#11).
+        self._text = printable(message.content)
+        self._reasoning = printable(message.reasoning)
         self._pending_text: list[str] = []
         self._pending_reasoning: list[str] = []
         self._stream: MarkdownStream | None = None
@@ -157,13 +159,13 @@ class ReplyView(Vertical):
             collapsed=not streaming,
             classes="-has-reasoning" if self._reasoning else "",
         ):
-            yield Static(Content(self._reasoning), classes="reply-reasoning")
+            yield Static(literal(self._reasoning), classes="reply-reasoning")
         yield Markdown(self._text or None)
-        error = Static(error_line(self.message), classes="reply-error")
+        error = Static(literal(error_line(self.message), one_line=True), classes="reply-error")
         error.display = self.message.status == "error"
         yield error
         yield Static(
-            reply_summary(self.message, self._rate),
+            literal(reply_summary(self.message, self._rate), one_line=True),
             classes=f"reply-summary -{self.message.status}",
         )
 
@@ -172,12 +174,12 @@ class ReplyView(Vertical):
     def add_text(self, delta: str) -> None:
         """Queue a piece of the reply; it reaches the screen within one flush interval."""
         if delta:
-            self._pending_text.append(delta)
+            self._pending_text.append(printable(delta))
             self._schedule_flush()
 
     def add_reasoning(self, delta: str) -> None:
         if delta:
-            self._pending_reasoning.append(delta)
+            self._pending_reasoning.append(printable(delta))
             self._schedule_flush()
 
     def _schedule_flush(self) -> None:
@@ -202,7 +204,7 @@ class ReplyView(Vertical):
             self._pending_reasoning.clear()
             collapsible = self.query_one(Collapsible)
             collapsible.add_class("-has-reasoning")
-            self.query_one(".reply-reasoning", Static).update(Content(self._reasoning))
+            self.query_one(".reply-reasoning", Static).update(literal(self._reasoning))
         if self._pending_text:
             chunk = "".join(self._pending_text)
             self._pending_text.clear()
@@ -243,25 +245,26 @@ class ReplyView(Vertical):
             self._rate = rate
             collapsible = self.query_one(Collapsible)
             collapsible.title = "Reasoning"
-            if message.reasoning and message.reasoning != self._reasoning:
-                self._reasoning = message.reasoning
-                self.query_one(".reply-reasoning", Static).update(Content(self._reasoning))
+            reasoning = printable(message.reasoning)
+            if reasoning and reasoning != self._reasoning:
+                self._reasoning = reasoning
+                self.query_one(".reply-reasoning", Static).update(literal(self._reasoning))
             collapsible.set_class(bool(self._reasoning), "-has-reasoning")
             # The stored text is the truth. When it is exactly what was streamed, the document
             # already equals a full render (Markdown.append re-parses the open block with all
             # its context; test_tui_chat_markdown checks this holds), and rendering 2,000
             # tokens again would freeze typing for a moment. Otherwise (nothing streamed yet,
             # deltas we never saw, a note appended by the store) one full render settles it.
-            self._text = message.content
+            self._text = printable(message.content)
             markdown = self.query_one(Markdown)
             if markdown.source != self._text:
                 await markdown.update(self._text)
             # Status shows on the small widgets: a class on the reply itself would restyle
             # every block of its Markdown.
             error = self.query_one(".reply-error", Static)
-            error.update(Content(error_line(message)))
+            error.update(literal(error_line(message), one_line=True))
             error.display = message.status == "error"
             summary = self.query_one(".reply-summary", Static)
-            summary.update(Content(reply_summary(message, rate)))
+            summary.update(literal(reply_summary(message, rate), one_line=True))
             for status in ("streaming", "complete", "interrupted", "error"):
                 summary.set_class(status == message.status, f"-{status}")

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from lace_tui.sessions.models import Agent
+from lace_tui.tui.literal import assemble
 from lace_tui.tui.widgets.chat_transcript import Transcript
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def column_title(agent: Agent) -> Content:
-    return Content.assemble((agent.name, "bold"), ("  ", ""), (f"{agent.model_id}", "dim"))
+    return assemble((agent.name, "bold"), ("  ", ""), (f"{agent.model_id}", "dim"))
 
 
 class AgentColumn(Vertical):

@@ -8,11 +8,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from lace_tui.sessions.models import Agent, Session
+from lace_tui.tui.literal import assemble, literal
 
 
 def session_label(session: Session) -> str:
@@ -34,11 +34,11 @@ class SessionList(OptionList):
         """List `sessions`, highlighting `current`."""
         options: list[Option] = []
         for session in sessions:
-            label = Content(session_label(session))
+            label = literal(session_label(session))
             if session.archived:
-                label = Content.assemble(label, (" (archived)", "dim"))
+                label = assemble(label, (" (archived)", "dim"))
             if session.id == current:
-                label = Content.assemble(("● ", "$accent"), label)
+                label = assemble(("● ", "$accent"), label)
             options.append(Option(label, id=session.id))
         self.set_options(options)
         ids = [session.id for session in sessions]
@@ -63,7 +63,7 @@ class AgentList(OptionList):
         """List `agents`, highlighting `current`."""
         options = [
             Option(
-                Content.assemble(
+                assemble(
                     (agent.name, "bold"), "\n", (f"{agent.model_id} @ {agent.instance_id}", "dim")
                 ),
                 id=agent.id,
@@ -116,7 +116,7 @@ class ChatSidebar(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Label(Content.assemble("Sessions ", ("^n new", "dim")), id="chat-sessions-title")
+        yield Label(assemble("Sessions ", ("^n new", "dim")), id="chat-sessions-title")
         yield SessionList(id="chat-sessions")
-        yield Label(Content.assemble("Agents ", ("^a add", "dim")), id="chat-agents-title")
+        yield Label(assemble("Agents ", ("^a add", "dim")), id="chat-agents-title")
         yield AgentList(id="chat-agents")

@@ -23,6 +23,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from lace_tui.textsafe import printable
+
 _DIM = Style(dim=True)
 
 
@@ -137,7 +139,11 @@ class LineTable(ScrollView, can_focus=True):
         """Show `rows`, keeping the cursor on the same key when it is still there (else on the
         first row)."""
         current = self.current_key
-        self.rows = list(rows)
+        # Cells hold names from catalog files: drawn printable, on one line (#11).
+        self.rows = [
+            row._replace(cells=tuple(printable(cell, one_line=True) for cell in row.cells))
+            for row in rows
+        ]
         widths = [cell_len(column.title) for column in self.columns]
         for row in self.rows:
             for index, text in enumerate(row.cells):

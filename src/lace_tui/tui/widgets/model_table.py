@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from lace_tui.catalog.query import ModelRow, SortKey
 from lace_tui.services.cost import format_price
+from lace_tui.textsafe import printable
 from lace_tui.tui.format import format_tokens
 
 ModelKey = tuple[str, str]  # (provider id, model id)
@@ -61,8 +62,8 @@ def row_cells(row: ModelRow) -> tuple[str, ...]:
     """The text of each column for `row`."""
     model = row.model
     return (
-        model.display_name,
-        row.provider_name,
+        printable(model.display_name, one_line=True),  # names from catalog files (#11)
+        printable(row.provider_name, one_line=True),
         format_price(model.cost_per_1m_in),
         format_price(model.cost_per_1m_out),
         format_tokens(model.context_window),

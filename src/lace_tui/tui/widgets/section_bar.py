@@ -6,6 +6,7 @@ from textual.app import RenderResult
 from textual.content import Content
 from textual.widget import Widget
 
+from lace_tui.tui.literal import assemble, literal
 from lace_tui.tui.sections import SECTION_TABLE
 
 _TEXT_FIELDS = frozenset({"Input", "TextArea"})
@@ -69,9 +70,9 @@ class SectionBar(Widget):
                 parts.append(" ")
                 parts.append((key, "bold $secondary"))
                 parts.append(f" {info.title} ")
-        left = Content.assemble(*parts)
+        left = assemble(*parts)
         if not self.detail:
             return left
-        right = Content(self.detail)
+        right = literal(self.detail)
         gap = max(1, self.size.width - left.cell_length - right.cell_length - 1)
-        return Content.assemble(left, " " * gap, (self.detail, "italic"))
+        return assemble(left, " " * gap, (self.detail, "italic"))

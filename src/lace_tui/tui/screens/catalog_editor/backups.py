@@ -15,12 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from lace_tui.catalog.backups import BackupInfo
 from lace_tui.catalog.custom import CatalogEditor, SaveResult
 from lace_tui.errors import LaceError, StoredFileError
+from lace_tui.tui.literal import cells, styled
 from lace_tui.tui.screens.catalog_editor.common import ActionModal
 from lace_tui.tui.screens.confirm import ConfirmScreen
 
@@ -88,7 +88,7 @@ class BackupsScreen(ActionModal[SaveResult]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="backups"):
-            yield Static(Content.styled("Catalog backups", "bold"), classes="dialog-title")
+            yield Static(styled("Catalog backups", "bold"), classes="dialog-title")
             table: DataTable[str | Text] = DataTable(id="bk-table", cursor_type="row")
             yield table
             yield self.error_line()
@@ -110,7 +110,7 @@ class BackupsScreen(ActionModal[SaveResult]):
         table.add_column("Size", key="size")
         table.add_column("Now", key="now")
         table.focus()
-        self.show_status(Content.styled("Reading the backups…", "$text-muted"))
+        self.show_status(styled("Reading the backups…", "$text-muted"))
         self.load()
 
     @work(thread=True, exclusive=True, group="backups-list", exit_on_error=False)
@@ -131,17 +131,14 @@ class BackupsScreen(ActionModal[SaveResult]):
             when = backup.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             now: str | Text = "in use" if row.in_use else Text("deleted/reset", "dim")
             table.add_row(
-                backup.provider_id,
-                when,
-                Text(_size(backup.size), justify="right"),
-                now,
+                *cells([backup.provider_id, when, Text(_size(backup.size), justify="right"), now]),
                 key=str(index),
             )
         if rows:
             self.show_error("")
         else:
             self.show_status(
-                Content.styled(
+                styled(
                     "No backups yet: each change to a catalog file backs up the version it "
                     "replaces.",
                     "$text-muted",

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from lace_tui.catalog.validation import PROVIDER_ID_RE
 from lace_tui.errors import LaceError
 from lace_tui.paths import Paths
+from lace_tui.tui.literal import literal, styled
 
 ResultT = TypeVar("ResultT")
 
@@ -119,12 +120,12 @@ class ActionModal(ModalScreen[ResultT | None]):
         return line
 
     def show_error(self, message: str) -> None:
-        self.show_status(Content.styled(message, "$text-error") if message else "")
+        self.show_status(styled(message, "$text-error") if message else "")
 
     def show_status(self, content: Content | str) -> None:
         """Put a line in the dialog's message slot (hidden while empty)."""
         line = self.query_one("#dialog-error", Static)
-        line.update(content)
+        line.update(literal(content) if isinstance(content, str) else content)
         line.display = bool(content)
 
     def start(self, action: Callable[[], ResultT], *, working: str = "Saving…") -> None:
@@ -133,7 +134,7 @@ class ActionModal(ModalScreen[ResultT | None]):
             return
         self.busy = True
         self._set_buttons_disabled(True)
-        self.show_status(Content.styled(working, "$text-muted"))
+        self.show_status(styled(working, "$text-muted"))
         self._run(action)
 
     @work(thread=True, exclusive=True, group="dialog-action", exit_on_error=False)
@@ -176,7 +177,7 @@ class ActionModal(ModalScreen[ResultT | None]):
 
 def issue_line(widget: Static, message: str, *, warning: bool = False) -> None:
     """Show a per-field message (an error, or a warning) under a field, or hide it."""
-    widget.update(message)
+    widget.update(literal(message))
     widget.set_class(bool(message) and not warning, "-error")
     widget.set_class(bool(message) and warning, "-warning")
     widget.display = bool(message)

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
@@ -21,6 +20,7 @@ from textual.widgets.option_list import Option
 from lace_tui.catalog.custom import SaveResult
 from lace_tui.catalog.templates import TEMPLATES
 from lace_tui.catalog.validation import PROVIDER_ID_RE, PROVIDER_ID_RULE
+from lace_tui.tui.literal import assemble, literal, styled
 from lace_tui.tui.screens.catalog_editor.common import (
     ActionModal,
     issue_line,
@@ -87,11 +87,11 @@ class NewProviderScreen(ActionModal[SaveResult]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="new-provider"):
-            yield Static(Content.styled(self.title_text, "bold"), classes="dialog-title")
+            yield Static(styled(self.title_text, "bold"), classes="dialog-title")
             if self.with_templates:
                 options = [
                     Option(
-                        Content.assemble(
+                        assemble(
                             (template.label, "bold"),
                             (f"  {template.type} · {template.api_endpoint}", "$text-muted"),
                             f"\n  {template.description}",
@@ -102,7 +102,7 @@ class NewProviderScreen(ActionModal[SaveResult]):
                 ]
                 yield OptionList(*options, id="np-templates")
             if self.note:
-                yield Static(self.note, id="np-note")
+                yield Static(literal(self.note), id="np-note")
             with Horizontal(classes="ce-row"):
                 yield Label("Name", classes="ce-label")
                 yield Input(id="np-name", compact=True, placeholder="display name")
@@ -257,7 +257,7 @@ class ProviderPickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="provider-picker"):
-            yield Static(Content.styled("Edit a provider", "bold"), classes="dialog-title")
+            yield Static(styled("Edit a provider", "bold"), classes="dialog-title")
             yield Input(placeholder="Filter by name, id or type", id="pp-filter", compact=True)
             yield OptionList(id="pp-list")
             yield Static(
@@ -286,7 +286,7 @@ class ProviderPickerScreen(ModalScreen[str | None]):
                 highlight = options.option_count
             note = f"  {choice.id} · {choice.type} · {choice.model_count} models · {choice.origin}"
             options.add_option(
-                Option(Content.assemble((choice.name, "bold"), (note, "$text-muted")), id=choice.id)
+                Option(assemble((choice.name, "bold"), (note, "$text-muted")), id=choice.id)
             )
         if options.option_count:
             options.highlighted = highlight
@@ -364,16 +364,16 @@ class FileScreen(ActionModal[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="file-dialog"):
-            yield Static(Content.styled(self.title_text, "bold"), classes="dialog-title")
+            yield Static(styled(self.title_text, "bold"), classes="dialog-title")
             if self.note:
-                yield Static(self.note, id="fd-note")
+                yield Static(literal(self.note), id="fd-note")
             with Horizontal(classes="ce-row"):
                 yield Label("File", classes="ce-label")
                 yield Input(
                     self.initial_path, id="fd-path", compact=True, placeholder=self.placeholder
                 )
             yield Static(
-                Content.styled(f"~ is your home; a relative path starts in {Path.cwd()}", "dim"),
+                styled(f"~ is your home; a relative path starts in {Path.cwd()}", "dim"),
                 id="fd-where",
             )
             if self.overwrite_label is not None:

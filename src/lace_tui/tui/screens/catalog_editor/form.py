@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, Select, Static
 from lace_tui.catalog.models import CHAT_TYPES, Provider
 from lace_tui.catalog.serialize import provider_to_dict
 from lace_tui.catalog.validation import FieldIssue, ValidationReport, validate_provider
+from lace_tui.textsafe import printable
 from lace_tui.tui.screens.catalog_editor.common import issue_line
 
 # Form field → the provider's JSON key.
@@ -161,7 +162,9 @@ class ProviderForm(Vertical):
 
     @staticmethod
     def _values_of(provider: Provider) -> dict[str, str]:
-        return {
+        # An Input draws its value raw: a control character in a catalog file is shown (and,
+        # if saved, kept) as its visible stand-in (#11).
+        values = {
             "name": provider.name,
             "type": provider.type,
             "endpoint": provider.api_endpoint,
@@ -169,6 +172,7 @@ class ProviderForm(Vertical):
             "large": provider.default_large_model_id,
             "small": provider.default_small_model_id,
         }
+        return {field: printable(value, one_line=True) for field, value in values.items()}
 
     def _set_values(self, values: dict[str, str], model_ids: list[str]) -> None:
         for field in ("name", "endpoint", "key"):

@@ -17,13 +17,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from lace_tui.catalog.custom import SaveResult
 from lace_tui.catalog.models import Model, Provider
 from lace_tui.catalog.serialize import model_to_dict, provider_to_dict
 from lace_tui.catalog.validation import FieldIssue, validate_provider
+from lace_tui.textsafe import printable
+from lace_tui.tui.literal import styled
 from lace_tui.tui.screens.catalog_editor.common import ActionModal, issue_line, price_text
 
 # (field, label, kind), in form order; kind decides how the text becomes a JSON value.
@@ -141,7 +142,7 @@ class ModelFormScreen(ActionModal[SaveResult]):
             f"Edit model {self.model.id}" if self.model is not None else "Add a model"
         ) + f" · {self.provider.display_name}"
         with Vertical(classes="dialog", id="model-form"):
-            yield Static(Content.styled(title, "bold"), classes="dialog-title")
+            yield Static(styled(title, "bold"), classes="dialog-title")
             for field, label, _ in MODEL_FIELDS[:2]:
                 with Horizontal(classes="ce-row"):
                     yield Label(label, classes="ce-label")
@@ -186,7 +187,8 @@ class ModelFormScreen(ActionModal[SaveResult]):
     def on_mount(self) -> None:
         if self.model is not None:
             for field, _, _ in MODEL_FIELDS:
-                self.query_one(f"#mf-{field}", Input).value = model_field_text(self.model, field)
+                text = printable(model_field_text(self.model, field), one_line=True)  # #11
+                self.query_one(f"#mf-{field}", Input).value = text
             for field, _ in FLAGS:
                 self.query_one(f"#mf-{field}", Checkbox).value = bool(getattr(self.model, field))
             # What is stored already gets its messages at once (a warning saved earlier).

@@ -21,7 +21,6 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -33,6 +32,7 @@ from lace_tui.catalog.validation import validate_provider
 from lace_tui.errors import LaceError
 from lace_tui.services.cost import format_price
 from lace_tui.tui.format import format_tokens
+from lace_tui.tui.literal import assemble, cells, styled
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.screens.catalog_editor.common import announce_catalog_change, short_path
 from lace_tui.tui.screens.catalog_editor.dialogs import ProviderChoice
@@ -241,7 +241,7 @@ class CatalogEditorScreen(Screen[None]):
                 yield Static("Your catalog files", classes="ce-pane-title")
                 yield OptionList(id="ce-list")
                 yield Static(
-                    Content.assemble(
+                    assemble(
                         ("o", "bold"),
                         " edit any provider\n",
                         ("n", "bold"),
@@ -382,7 +382,7 @@ class CatalogEditorScreen(Screen[None]):
             else "You have no catalog files yet. Yours add providers or override built-in ones."
         )
         self.query_one("#ce-empty", Static).update(
-            Content.assemble(
+            assemble(
                 (lead, "bold"),
                 "\n\n",
                 ("n", "bold $accent"),
@@ -410,7 +410,7 @@ class CatalogEditorScreen(Screen[None]):
                 highlight = index
             options.add_option(
                 Option(
-                    Content.assemble(
+                    assemble(
                         (provider.display_name, "bold"),
                         (f"\n {provider.id} · {kind}", "$text-muted"),
                     ),
@@ -418,7 +418,7 @@ class CatalogEditorScreen(Screen[None]):
                 )
             )
         if not view.entries:
-            options.add_option(Option(Content.styled("(none yet)", "$text-muted"), disabled=True))
+            options.add_option(Option(styled("(none yet)", "$text-muted"), disabled=True))
         if highlight is not None:
             options.highlighted = highlight
 
@@ -427,7 +427,7 @@ class CatalogEditorScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for model in provider.models:
-            table.add_row(*model_row(model), key=model.id)
+            table.add_row(*cells(model_row(model)), key=model.id)
         if provider.models:
             table.move_cursor(row=min(row, len(provider.models) - 1), animate=False)
         count = len(provider.models)
@@ -441,7 +441,7 @@ class CatalogEditorScreen(Screen[None]):
             plural = "s" if len(warnings) != 1 else ""
             note = (f"  {len(warnings)} model warning{plural}: e shows it", "$text-warning")
         self.query_one("#ce-models-title", Static).update(
-            Content.assemble((f"Models ({count})", "bold"), note)
+            assemble((f"Models ({count})", "bold"), note)
         )
 
     def _update_heading(self) -> None:
@@ -467,7 +467,7 @@ class CatalogEditorScreen(Screen[None]):
                 "$text-warning",
             )
         self.query_one("#ce-heading", Static).update(
-            Content.assemble(
+            assemble(
                 (provider.display_name, "bold"),
                 (f"  {provider.id}", "$text-muted"),
                 ("  ● unsaved (ctrl+s)", "bold $text-warning") if dirty else "",

@@ -20,6 +20,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from lace_tui.errors import LaceError
+from lace_tui.tui.literal import assemble, literal, styled
 from lace_tui.tui.screens.catalog_editor.common import announce_catalog_change
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def diff_content(pending: PendingUpdate) -> Content:
         parts.append((line + "\n", _LINE_STYLES.get(line[:1], "")))
     if not lines:
         parts.append(("No provider, model, price or context window changes.", "italic"))
-    return Content.assemble(*parts).rstrip()
+    return assemble(*parts).rstrip()
 
 
 def summary_content(pending: PendingUpdate) -> Content:
@@ -51,9 +52,7 @@ def summary_content(pending: PendingUpdate) -> Content:
     held = f"{len(pending.providers)} providers, {models} models"
     if skipped:
         held += f"; {skipped} invalid provider{'s' if skipped != 1 else ''} skipped"
-    return Content.assemble(
-        ("Changes: ", "bold"), pending.diff.summary(), "\n", (held, "$text-muted")
-    )
+    return assemble(("Changes: ", "bold"), pending.diff.summary(), "\n", (held, "$text-muted"))
 
 
 class UpdateScreen(ModalScreen["UpdateResult | None"]):
@@ -104,7 +103,7 @@ class UpdateScreen(ModalScreen["UpdateResult | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="update"):
-            yield Static(Content.styled("Update the catalog", "bold"), classes="dialog-title")
+            yield Static(styled("Update the catalog", "bold"), classes="dialog-title")
             yield Static("", id="up-source")
             yield Static("", id="up-summary")
             with VerticalScroll(id="up-diff"):
@@ -149,16 +148,14 @@ class UpdateScreen(ModalScreen["UpdateResult | None"]):
         """Fetch the update (again)."""
         self._show_source(self.source or "the catwalk_url setting")
         summary = self.query_one("#up-summary", Static)
-        summary.update(Content.styled("Fetching the provider list…", "$text-warning"))
+        summary.update(styled("Fetching the provider list…", "$text-warning"))
         summary.display = True
         self._show_error("")
         self._set_state("fetching")
         self.fetch(self.source)
 
     def _show_source(self, source: str) -> None:
-        self.query_one("#up-source", Static).update(
-            Content.assemble(("From ", "$text-muted"), source)
-        )
+        self.query_one("#up-source", Static).update(assemble(("From ", "$text-muted"), source))
 
     @work(exclusive=True, group="catalog-update-fetch", exit_on_error=False)
     async def fetch(self, source: str | None) -> None:
@@ -181,7 +178,7 @@ class UpdateScreen(ModalScreen["UpdateResult | None"]):
 
     def _show_error(self, message: str) -> None:
         line = self.query_one("#up-error", Static)
-        line.update(message)
+        line.update(literal(message))
         line.display = bool(message)
 
     def _failed(self, message: str) -> None:
@@ -195,7 +192,7 @@ class UpdateScreen(ModalScreen["UpdateResult | None"]):
         self._show_source(pending.source)
         if pending.unchanged:
             self.query_one("#up-summary", Static).update(
-                Content.styled(
+                styled(
                     "The catalog is up to date: the server reports no change since the last "
                     "update.",
                     "$text-success",
