@@ -21,6 +21,8 @@ class ChatRequest(BaseModel):
     system: str | None = None
     max_tokens: int | None = None
     reasoning_effort: str | None = None
+    # The catalog says the model reasons (some vendors take other parameters for those).
+    can_reason: bool = False
 
 
 # The stream events are plain slotted dataclasses, not pydantic models: one is made per token,
@@ -52,17 +54,43 @@ class Usage:
     cache_read_tokens: int | None = None
     cache_write_tokens: int | None = None
     reasoning_tokens: int | None = None
+    # What the provider itself says the reply cost, in USD (OpenRouter, LiteLLM: `usage.cost`).
+    cost_usd: float | None = None
     kind: ClassVar[str] = "usage"
+
+
+# How a reply ended, the same for every wire format (each format maps its own signal in one
+# table: openai_chat.FINISH_REASONS, anthropic.STOP_REASONS, gemini.FINISH_REASONS,
+# ollama.DONE_REASONS). A signal none of them knows becomes None, its raw value kept.
+StopReason = Literal["stop", "length", "content_filter", "refusal", "tool_calls", "pause"]
+STOP_REASONS: tuple[StopReason, ...] = (
+    "stop",
+    "length",
+    "content_filter",
+    "refusal",
+    "tool_calls",
+    "pause",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool the model asked to call. lace-tui offers no tools, but gateways inject them."""
+
+    name: str
+    arguments: str = ""  # as the model wrote them (JSON text, possibly incomplete)
 
 
 @dataclass(frozen=True, slots=True)
 class Finish:
-    """The provider said the reply is complete. `reason` is normalised where known
-    (stop, length, tool_calls, content_filter, refusal) and kept raw otherwise."""
+    """The provider said how the reply ended: `reason` normalised (None when the signal is
+    unknown), `raw_reason` as sent, `detail` the provider's explanation (refusal text,
+    tripped safety categories), `tool_calls` what the model asked to run."""
 
-    reason: str
+    reason: StopReason | None
     raw_reason: str | None = None
     detail: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
     kind: ClassVar[str] = "finish"
 
 

@@ -9,7 +9,7 @@ class NDJSONDecoder:
     __slots__ = ("pending",)
 
     def __init__(self) -> None:
-        self.pending = b""  # an incomplete line (a frame run reads it too)
+        self.pending = b""  # an incomplete line
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Split one chunk of body bytes; return the lines it completed, without line endings."""

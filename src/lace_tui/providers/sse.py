@@ -35,7 +35,7 @@ class SSEDecoder:
     __slots__ = ("_started", "pending")
 
     def __init__(self) -> None:
-        # Bytes of an incomplete event, from an event boundary on (a frame run reads them too).
+        # Bytes of an incomplete event, from an event boundary on.
         self.pending = b""
         self._started = False
 
