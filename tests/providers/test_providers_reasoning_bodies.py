@@ -130,10 +130,11 @@ def test_gemini_effort_reaches_the_request_as_level_or_budget(model: Model) -> N
 
 
 def test_gemini_budgets_grow_with_effort() -> None:
-    budgets = [
-        gemini.thinking_config("gemini-2.5-pro", e)["thinkingBudget"]
-        for e in ("low", "medium", "high")
-    ]
+    budgets = []
+    for effort in ("low", "medium", "high"):
+        budget = gemini.thinking_config("gemini-2.5-pro", effort)["thinkingBudget"]
+        assert isinstance(budget, int)
+        budgets.append(budget)
     assert budgets == sorted(budgets) and len(set(budgets)) == 3
 
 
