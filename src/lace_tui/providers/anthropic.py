@@ -12,7 +12,7 @@ from lace_tui.providers.base import (
     ToolCallParts,
     with_tool_calls,
 )
-from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StopReason, Usage
+from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, Usage
 from lace_tui.providers.failures import one_line
 from lace_tui.providers.jsonshape import (
     JSON_STRING_BODY,
@@ -24,6 +24,7 @@ from lace_tui.providers.jsonshape import (
     string_between,
 )
 from lace_tui.providers.sse import SSEDecoder, SSEEvent
+from lace_tui.stop_reason import StopReason
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096

@@ -32,7 +32,6 @@ from lace_tui.providers.events import (
     DiscoveredModel,
     Finish,
     ReasoningDelta,
-    StopReason,
     StreamError,
     StreamEvent,
     TestResult,
@@ -49,6 +48,7 @@ from lace_tui.providers.failures import (
 )
 from lace_tui.providers.jsonshape import loads
 from lace_tui.providers.retry import backoff_delay, parse_retry_after
+from lace_tui.stop_reason import StopReason
 
 Sleep = Callable[[float], Awaitable[None]]
 FrameT = TypeVar("FrameT")

@@ -7,6 +7,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from lace_tui.stop_reason import StopReason
+
 
 class ChatMessage(BaseModel):
     role: Literal["user", "assistant"]
@@ -57,20 +59,6 @@ class Usage:
     # What the provider itself says the reply cost, in USD (OpenRouter, LiteLLM: `usage.cost`).
     cost_usd: float | None = None
     kind: ClassVar[str] = "usage"
-
-
-# How a reply ended, the same for every wire format (each format maps its own signal in one
-# table: openai_chat.FINISH_REASONS, anthropic.STOP_REASONS, gemini.FINISH_REASONS,
-# ollama.DONE_REASONS). A signal none of them knows becomes None, its raw value kept.
-StopReason = Literal["stop", "length", "content_filter", "refusal", "tool_calls", "pause"]
-STOP_REASONS: tuple[StopReason, ...] = (
-    "stop",
-    "length",
-    "content_filter",
-    "refusal",
-    "tool_calls",
-    "pause",
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from lace_tui.providers.base import (
     ToolCallParts,
     with_tool_calls,
 )
-from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StopReason, Usage
+from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, Usage
 from lace_tui.providers.failures import one_line
 from lace_tui.providers.jsonshape import (
     JSON_STRING_BODY,
@@ -27,6 +27,7 @@ from lace_tui.providers.jsonshape import (
     loads,
 )
 from lace_tui.providers.sse import SSEDecoder, SSEEvent
+from lace_tui.stop_reason import StopReason
 
 FILTER_REASONS = frozenset(
     {

@@ -12,7 +12,7 @@ from lace_tui.providers.base import (
     ToolCallParts,
     with_tool_calls,
 )
-from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StopReason, Usage
+from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, Usage
 from lace_tui.providers.failures import one_line
 from lace_tui.providers.jsonshape import (
     as_dict,
@@ -23,6 +23,7 @@ from lace_tui.providers.jsonshape import (
     string_between,
 )
 from lace_tui.providers.ndjson import NDJSONDecoder
+from lace_tui.stop_reason import StopReason
 
 NO_REASONING = frozenset({"", "none", "off"})
 # `done_reason` (Ollama's API docs, "Generate a chat completion"): stop, length, and `load` /

@@ -17,7 +17,6 @@ from lace_tui.providers.events import (
     ChatRequest,
     DiscoveredModel,
     Finish,
-    StopReason,
     StreamEvent,
     Usage,
 )
@@ -32,6 +31,7 @@ from lace_tui.providers.jsonshape import (
     string_between,
 )
 from lace_tui.providers.sse import SSEDecoder, SSEEvent
+from lace_tui.stop_reason import StopReason
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
 # `finish_reason` (OpenAI's Chat Completions API reference, "The chat completion chunk object").
