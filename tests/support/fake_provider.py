@@ -105,22 +105,19 @@ SAFETY_RATING = {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "
 
 def directed(behaviour: FakeBehaviour, body: object) -> FakeBehaviour:
     """The behaviour for one request, changed by the `#` words of its last user message."""
-    words = _last_prompt(body).split()
-    changes: dict[str, object] = {}
-    extras = behaviour.extras
-    for word in words:
+    chosen = replace(behaviour)
+    for word in _last_prompt(body).split():
         if word in FINISH_DIRECTIVES:
-            changes["finish"] = FINISH_DIRECTIVES[word]
+            chosen.finish = FINISH_DIRECTIVES[word]
         elif word == "#cost":
-            extras = replace(extras, cost=0.0123)
+            chosen.extras = replace(chosen.extras, cost=0.0123)
         elif word == "#cache":
-            extras = replace(extras, cache_read=30_000, cache_write=1_200)
+            chosen.extras = replace(chosen.extras, cache_read=30_000, cache_write=1_200)
         elif len(word) == 4 and word[1:].isdigit() and 400 <= int(word[1:]) <= 599:
-            changes["status"] = int(word[1:])
-            changes["fail_times"] = None
-    if changes.get("finish") in ("refusal", "tool_calls", "blocked"):
-        changes["reply"], changes["tokens"] = "", None
-    return replace(behaviour, extras=extras, **changes)
+            chosen.status, chosen.fail_times = int(word[1:]), None
+    if chosen.finish in ("refusal", "tool_calls", "blocked"):
+        chosen.reply, chosen.tokens = "", None
+    return chosen
 
 
 def _last_prompt(body: object) -> str:
