@@ -127,7 +127,7 @@ def chat_screen(app: LaceApp) -> ChatScreen:
     return screen
 
 
-async def wait_until(pilot: Pilot[object], condition: object, limit: float = 5.0) -> None:
+async def wait_until(pilot: Pilot[int], condition: object, limit: float = 5.0) -> None:
     """Let the app run until `condition()` holds (fails the test after `limit` seconds)."""
     assert callable(condition)
     deadline = time.monotonic() + limit
@@ -142,7 +142,7 @@ def type_prompt(screen: ChatScreen, text: str) -> None:
     screen.prompt.insert(text)
 
 
-async def wait_streams_done(pilot: Pilot[object], screen: ChatScreen) -> None:
+async def wait_streams_done(pilot: Pilot[int], screen: ChatScreen) -> None:
     await wait_until(pilot, lambda: not screen.streaming_agents())
     await pilot.pause()
     await pilot.pause()

@@ -151,7 +151,12 @@ async def _fan_out(services: Services, session_id: str, prompt: str, drop_oldest
 
 
 def _usage_line(message: Message, tokens_per_second: float | None) -> str:
-    parts = [f"{message.instance_id}/{message.model_id}", token_text(message), cost_text(message)]
+    cost = cost_text(message)
+    parts = [
+        f"{message.instance_id}/{message.model_id}",
+        token_text(message),
+        cost if message.cost_usd is None else f"cost {cost}",
+    ]
     if message.ttft_ms is not None:
         parts.append(f"first token {message.ttft_ms / 1000:.2f}s")
     if tokens_per_second is not None:

@@ -28,13 +28,13 @@ def token_text(message: Message) -> str:
 
 
 def cost_text(message: Message) -> str:
-    """`cost $0.0123 (provider)`, `cost ~$0.0040 (estimate)`, `cost unknown` (never $0 for a
-    cost nobody knows)."""
+    """`$0.0123 (provider)`, `~$0.0040 (estimate)`, `cost unknown` (never $0 for a cost
+    nobody knows). A cost stored before its source was kept shows bare."""
     if message.cost_usd is None:
         return "cost unknown"
     approx = "~" if message.cost_source == "estimate" else ""
     source = f" ({message.cost_source})" if message.cost_source else ""
-    return f"cost {approx}{format_cost(message.cost_usd)}{source}"
+    return f"{approx}{format_cost(message.cost_usd)}{source}"
 
 
 def total_cost_text(totals: UsageTotals) -> str:
