@@ -25,8 +25,8 @@ MAX_WRITE_CHARS = 1000
 
 def tokens_per_second(message: Message) -> float | None:
     """Output tokens per second after the first token, from what the store kept."""
-    if message.output_tokens is None or message.duration_ms is None:
-        return None
+    if not message.output_tokens or message.duration_ms is None:
+        return None  # (no output, e.g. only a tool call: no rate worth showing)
     elapsed_ms = message.duration_ms - (message.ttft_ms or 0)
     if elapsed_ms <= 0:
         return None
