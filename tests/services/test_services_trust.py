@@ -238,12 +238,14 @@ async def test_catalog_cost_says_so(services: Services) -> None:
     assert not message.output_estimated
 
 
+# OpenAI reports usage only at the very end; Anthropic says 1 output token when it starts.
+@pytest.mark.parametrize("fmt", ["openai", "anthropic"])
 async def test_a_stopped_reply_gets_estimated_counts_and_cost(
-    services: Services, server: FakeProvider
+    services: Services, server: FakeProvider, fmt: str
 ) -> None:
     server.behaviour.reply = " ".join(["word"] * 200)
     server.behaviour.delay = 0.005
-    agent = new_agent(services, "openai")  # OpenAI reports usage only at the very end
+    agent = new_agent(services, fmt)
     stream = services.chat.send(agent, "long please")
     assert isinstance(stream, AsyncGenerator)
     seen = 0

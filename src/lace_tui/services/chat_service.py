@@ -477,7 +477,9 @@ class _ReplyRecorder:
             return self._finished
         self.ended = time.monotonic()
         text, reasoning = "".join(self.text), "".join(self.reasoning)
-        usage, estimated = _counted(self.usage, text + reasoning, self.request)
+        usage, estimated = _counted(
+            self.usage, text + reasoning, self.request, complete=status == "complete"
+        )
         cost, source = _cost(usage, self.model, estimated)
         finish = self.finish_event
         self.store.update_message(
@@ -503,17 +505,24 @@ class _ReplyRecorder:
         return self._finished
 
 
-def _counted(usage: Usage, produced: str, request: ChatRequest) -> tuple[Usage, bool]:
-    """The usage to store, and whether its output count is an estimate: a reply stopped or
-    cut before the provider counted it gets its output (and, if never reported, its input)
-    estimated from the text, so its cost is an estimate rather than unknown or nothing."""
-    if usage.output_tokens is not None or not produced:
+def _counted(
+    usage: Usage, produced: str, request: ChatRequest, complete: bool
+) -> tuple[Usage, bool]:
+    """The usage to store, and whether its output count is an estimate. A reply stopped or
+    cut before the provider's final count (Anthropic says 1 output token when it starts)
+    gets its output (and, if never reported, its input) estimated from the text, so its
+    cost is an estimate rather than unknown or next to nothing."""
+    reported = usage.output_tokens
+    if not produced or (reported is not None and complete):
+        return usage, False
+    estimate = estimate_tokens(produced)
+    if reported is not None and reported >= estimate:
         return usage, False
     sent = (request.system or "") + "".join(m.content for m in request.messages)
     return (
         dataclasses.replace(
             usage,
-            output_tokens=estimate_tokens(produced),
+            output_tokens=estimate,
             input_tokens=(
                 usage.input_tokens if usage.input_tokens is not None else estimate_tokens(sent)
             ),
