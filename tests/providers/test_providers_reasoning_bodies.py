@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+import lace_tui.providers.anthropic as anthropic
+import lace_tui.providers.gemini as gemini
 from lace_tui.catalog.loader import parse_provider_file
 from lace_tui.catalog.models import Model
-from lace_tui.providers import anthropic, gemini
 from lace_tui.providers.events import ChatMessage, ChatRequest
 from lace_tui.providers.openai_chat import build_body as openai_body
 
