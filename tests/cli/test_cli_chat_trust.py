@@ -155,3 +155,23 @@ def test_unset_key_variable_is_not_a_rejected_key(cli: Cli, server: FakeProvider
     assert isinstance(status, dict) and status["state"] == "error"
     assert "LACE_TEST_UNSET_KEY" in status["message"]
     assert not server.requests  # nothing was sent
+
+
+def test_fan_out_prints_each_replys_notes_in_its_block(cli_with_instances: Cli) -> None:
+    assert chat(cli_with_instances, "hi").code == 0
+    result = cli_with_instances("chat", "--session", "s", "--all", "#length more")
+    assert result.code == 0, result.err
+    assert "[note: the reply was cut short at the model's output limit (" in result.out
+
+
+def test_retry_names_the_agent_by_its_pair(cli_with_instances: Cli, server: FakeProvider) -> None:
+    server.behaviour.status, server.behaviour.fail_times = 500, 1
+    assert chat(cli_with_instances, "again please").code == 1
+    other = cli_with_instances(
+        "chat", "--session", "s", "--instance", "router", "--model", "openai/gpt-5", "--retry"
+    )
+    assert other.code == 2 and "no agent on router/openai/gpt-5" in other.err
+    result = cli_with_instances(
+        "chat", "--session", "s", "--instance", "claude", "--model", MODEL, "--retry"
+    )
+    assert result.code == 0 and result.out == "Hello there.\n"
