@@ -85,7 +85,7 @@ class FakeBehaviour:
     input_tokens: int = 7
     # How the reply ends: stop, length, content_filter, refusal, tool_calls, pause, blocked.
     finish: str = "stop"
-    extras: Extras = field(default_factory=lambda: Extras())
+    extras: Extras = field(default_factory=Extras)
 
 
 # What each `#word` of a prompt changes (see the module docstring).
