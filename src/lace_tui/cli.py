@@ -130,12 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("chat", help="send a prompt and stream the reply", parents=[common])
-    p.add_argument("prompt", metavar="PROMPT|-", help="the prompt, or - to read it from stdin")
+    p.add_argument(
+        "prompt", nargs="?", metavar="PROMPT|-", help="the prompt, or - to read it from stdin"
+    )
     p.add_argument("--instance", metavar="ID")
     p.add_argument("--model", metavar="MODEL_ID")
     p.add_argument("--session", metavar="SESSION_ID", dest="chat_session")
     p.add_argument("--all", action="store_true", help="send to every agent of the session at once")
     p.add_argument("--system", metavar="TEXT", help="system prompt for a new agent")
+    p.add_argument("--retry", action="store_true", help="send the agent's last failed prompt again")
     p.add_argument(
         "--drop-oldest",
         action="store_true",

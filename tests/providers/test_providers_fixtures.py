@@ -15,7 +15,7 @@ import pytest
 import respx
 
 from lace_tui import errors
-from lace_tui.providers.events import Finish, StreamError, Usage
+from lace_tui.providers.events import Finish, StreamError, ToolCall, Usage
 from lace_tui.providers.factory import create_client
 from tests.providers.conftest import (
     ChunkedStream,
@@ -27,6 +27,10 @@ from tests.providers.conftest import (
 )
 
 SPLITS = ["whole", "random-1", "random-2", "random-3", "bytes"]
+TAXES_ARGUMENTS = (
+    '{"filename": "taxes.txt", "lines_of_text": [\n"# COMPREHENSIVE TAX GUIDE FOR INDIVIDUALS '
+    'WITH MULTIPLE W-2s",\n"",\n"## INTRODUCTION",\n"",\n"Filing taxes'
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,12 @@ ANTHROPIC: dict[str, Expect] = {
         "I'll create a comprehensive tax guide for someone with multiple W2s and save it in a "
         "file called taxes.txt. Let me do that for you now.",
         usage=Usage(input_tokens=450, output_tokens=124, cache_read_tokens=0, cache_write_tokens=0),
-        finish=Finish(reason="length", raw_reason="max_tokens"),
+        # The tool call's arguments were cut off at the output limit, mid-string.
+        finish=Finish(
+            reason="length",
+            raw_reason="max_tokens",
+            tool_calls=(ToolCall("make_file", TAXES_ARGUMENTS),),
+        ),
     ),
     "refusal_response.txt": Expect(
         "",
@@ -97,7 +106,11 @@ ANTHROPIC: dict[str, Expect] = {
     "tool_use_response.txt": Expect(
         "I'll check the current weather in Paris for you.",
         usage=Usage(input_tokens=377, output_tokens=65, cache_read_tokens=0, cache_write_tokens=0),
-        finish=Finish(reason="tool_calls", raw_reason="tool_use"),
+        finish=Finish(
+            reason="tool_calls",
+            raw_reason="tool_use",
+            tool_calls=(ToolCall("get_weather", '{"location": "Paris"}'),),
+        ),
     ),
     "fable-fallback/stream-a-refusal.sse": Expect(
         "Hi",
@@ -166,7 +179,14 @@ OPENAI: dict[str, Expect] = {
     "chat_parallel_tool_calls.sse": Expect(
         "",
         usage=Usage(input_tokens=149, output_tokens=60, reasoning_tokens=0),
-        finish=Finish(reason="tool_calls", raw_reason="tool_calls"),
+        finish=Finish(
+            reason="tool_calls",
+            raw_reason="tool_calls",
+            tool_calls=(
+                ToolCall("GetWeatherArgs", '{"city": "Edinburgh", "country": "GB", "units": "c"}'),
+                ToolCall("get_stock_price", '{"ticker": "AAPL", "exchange": "NASDAQ"}'),
+            ),
+        ),
     ),
     "chat_refusal.sse": Expect(
         "",
@@ -189,7 +209,11 @@ OPENAI: dict[str, Expect] = {
     "chat_tool_call.sse": Expect(
         "",
         usage=Usage(input_tokens=44, output_tokens=16, reasoning_tokens=0),
-        finish=Finish(reason="tool_calls", raw_reason="tool_calls"),
+        finish=Finish(
+            reason="tool_calls",
+            raw_reason="tool_calls",
+            tool_calls=(ToolCall("get_weather", '{"city":"New York City"}'),),
+        ),
     ),
 }
 
@@ -205,7 +229,11 @@ GEMINI: dict[str, Expect] = {
     ),
     "streaming-failure-prompt-blocked-safety.txt": Expect(
         "",
-        error=StreamError(message="prompt blocked by Gemini: SAFETY", error_type="prompt_blocked"),
+        finish=Finish(
+            reason="content_filter",
+            raw_reason="SAFETY",
+            detail="the prompt was blocked (SAFETY)",
+        ),
     ),
     "streaming-failure-recitation-no-content.txt": Expect(
         "Copyrighted text goes hereMore copyrighted text",
@@ -221,7 +249,12 @@ GEMINI: dict[str, Expect] = {
         "Cheyenne", finish=Finish(reason="stop", raw_reason="STOP")
     ),
     "streaming-success-function-call-short.txt": Expect(
-        "", finish=Finish(reason="tool_calls", raw_reason="STOP")
+        "",
+        finish=Finish(
+            reason="tool_calls",
+            raw_reason="STOP",
+            tool_calls=(ToolCall("getTemperature", '{"city": "San Jose"}'),),
+        ),
     ),
     "streaming-success-search-grounding.txt": Expect(
         "The current stock price for Alphabet Inc. (Google) Class C (GOOG) is \\$166.79 USD. This "
@@ -259,12 +292,20 @@ GENAI: dict[tuple[str, int], Expect] = {
     ("gemini_api_stream_function_call.json", 0): Expect(
         "",
         usage=Usage(input_tokens=21, output_tokens=6),
-        finish=Finish(reason="tool_calls", raw_reason="STOP"),
+        finish=Finish(
+            reason="tool_calls",
+            raw_reason="STOP",
+            tool_calls=(ToolCall("customDivide", '{"denominator": 2, "numerator": 100}'),),
+        ),
     ),
     ("gemini_api_stream_function_call.json", 1): Expect(
         "",
         usage=Usage(input_tokens=38, output_tokens=6),
-        finish=Finish(reason="tool_calls", raw_reason="STOP"),
+        finish=Finish(
+            reason="tool_calls",
+            raw_reason="STOP",
+            tool_calls=(ToolCall("customDivide", '{"denominator": 2, "numerator": 50}'),),
+        ),
     ),
 }
 

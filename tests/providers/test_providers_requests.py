@@ -159,7 +159,10 @@ async def test_gemini_request() -> None:
             {"role": "user", "parts": [{"text": "Capital of France?"}]},
         ],
         "systemInstruction": {"parts": [{"text": "Be brief."}]},
-        "generationConfig": {"maxOutputTokens": 200, "thinkingConfig": {"includeThoughts": True}},
+        "generationConfig": {
+            "maxOutputTokens": 200,
+            "thinkingConfig": {"includeThoughts": True, "thinkingBudget": 8192},
+        },
     }
 
 

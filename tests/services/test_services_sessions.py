@@ -50,9 +50,18 @@ def test_mark_interrupted_keeps_the_text_and_leaves_ended_replies(services: Serv
     session = services.sessions.start_chat("claude", "claude-sonnet-4-6")
     agent = services.sessions.list_agents(session.id)[0]
     store = services.session_store
-    pair = {"model_id": agent.model_id, "instance_id": agent.instance_id}
-    streaming = store.add_message(agent.id, "assistant", "half a rep", status="streaming", **pair)
-    done = store.add_message(agent.id, "assistant", "whole", status="complete", **pair)
+    model, instance = agent.model_id, agent.instance_id
+    streaming = store.add_message(
+        agent.id,
+        "assistant",
+        "half a rep",
+        status="streaming",
+        model_id=model,
+        instance_id=instance,
+    )
+    done = store.add_message(
+        agent.id, "assistant", "whole", status="complete", model_id=model, instance_id=instance
+    )
 
     marked = services.sessions.mark_interrupted(streaming.id)
     again = services.sessions.mark_interrupted(done.id)

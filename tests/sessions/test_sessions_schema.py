@@ -81,7 +81,7 @@ def test_adding_a_migration_is_one_entry_and_upgrades_in_place(tmp_path: Path):
         assert row == ("before v2", 0)
     finally:
         conn.close()
-    # This release knows schema SCHEMA_VERSION only, so it now refuses the file.
+    # This release does not know that schema, so it now refuses the file.
     newer = rf"\(schema {SCHEMA_VERSION + 1} > {SCHEMA_VERSION}\)"
     with pytest.raises(StoredFileError, match=newer):
         SessionStore(path)
@@ -107,15 +107,15 @@ def test_newer_schema_is_refused_and_file_left_unchanged(tmp_path: Path):
     path = tmp_path / "sessions.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE sessions (id TEXT)")
-    conn.execute("PRAGMA user_version = 9")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 8}")
     conn.commit()
     conn.close()
     before = path.read_bytes()
     with pytest.raises(StoredFileError) as caught:
         SessionStore(path)
     assert str(caught.value) == (
-        f"sessions.db was written by a newer lace-tui (schema 9 > {SCHEMA_VERSION}): "
-        "upgrade lace-tui"
+        f"sessions.db was written by a newer lace-tui (schema {SCHEMA_VERSION + 8} >"
+        f" {SCHEMA_VERSION}): upgrade lace-tui"
     )
     assert caught.value.exit_code == 1
     assert path.read_bytes() == before

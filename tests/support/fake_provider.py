@@ -14,6 +14,17 @@ Standalone (CLI subprocess tests, manual trials):
 
 prints the port on stdout and serves until killed.
 
+Prompt directives: words of the last user message starting with `#` change how that one
+request is answered, so a person (or a CLI test) can provoke each case by what they type:
+  #500 (any status 400-599)   fail with that status (every attempt)
+  #length #filter #refusal #pause #tools   end the reply that way (a refusal or a tool call
+                              comes without text; `#pause` is Anthropic's pause_turn, a plain
+                              stop elsewhere; `#filter` on Anthropic is a refusal)
+  #blocked                    Gemini: the prompt itself is blocked (promptFeedback); a
+                              content filter stop elsewhere
+  #cost                       usage reports a cost of $0.0123 (OpenRouter/LiteLLM `usage.cost`)
+  #cache                      usage reports 30,000 cache-read and 1,200 cache-write tokens
+
 Routes (any prefix before them is accepted, so a base URL with a path works):
   POST .../v1/messages                        Anthropic Messages SSE
   POST .../chat/completions                   OpenAI Chat Completions SSE (Azure's path too)
@@ -33,11 +44,20 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed")
+
+
+@dataclass(frozen=True)
+class Extras:
+    """Usage details a reply may carry."""
+
+    cost: float | None = None  # the provider's own charge, in USD
+    cache_read: int = 0
+    cache_write: int = 0
 
 
 @dataclass
@@ -67,7 +87,59 @@ class FakeBehaviour:
     require_key: str | None = None  # 401 unless the request carries this key
     models: list[str] = field(default_factory=lambda: ["fake-small", "fake-large"])
     input_tokens: int = 7
-    finish: str = "stop"  # normalised finish: stop or length
+    # How the reply ends: stop, length, content_filter, refusal, tool_calls, pause, blocked.
+    finish: str = "stop"
+    extras: Extras = field(default_factory=Extras)
+
+
+# What each `#word` of a prompt changes (see the module docstring).
+FINISH_DIRECTIVES = {
+    "#length": "length",
+    "#filter": "content_filter",
+    "#refusal": "refusal",
+    "#pause": "pause",
+    "#tools": "tool_calls",
+    "#blocked": "blocked",
+}
+TOOL_NAME = "get_weather"
+TOOL_ARGUMENTS = '{"city": "Paris"}'
+REFUSAL = "I can't help with that."
+SAFETY_RATING = {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH"}
+
+
+def directed(behaviour: FakeBehaviour, body: object) -> FakeBehaviour:
+    """The behaviour for one request, changed by the `#` words of its last user message."""
+    chosen = replace(behaviour)
+    for word in _last_prompt(body).split():
+        if word in FINISH_DIRECTIVES:
+            chosen.finish = FINISH_DIRECTIVES[word]
+        elif word == "#cost":
+            chosen.extras = replace(chosen.extras, cost=0.0123)
+        elif word == "#cache":
+            chosen.extras = replace(chosen.extras, cache_read=30_000, cache_write=1_200)
+        elif len(word) == 4 and word[1:].isdigit() and 400 <= int(word[1:]) <= 599:
+            chosen.status, chosen.fail_times = int(word[1:]), None
+    if chosen.finish in ("refusal", "tool_calls", "blocked"):
+        chosen.reply, chosen.tokens = "", None
+    return chosen
+
+
+def _last_prompt(body: object) -> str:
+    """The text of the last user turn, in any of the four request shapes."""
+    if not isinstance(body, dict):
+        return ""
+    turns = body.get("messages") or body.get("contents") or []
+    for turn in reversed(turns if isinstance(turns, list) else []):
+        if not isinstance(turn, dict) or turn.get("role") != "user":
+            continue
+        content = turn.get("content")
+        if isinstance(content, str):
+            return content
+        parts = turn.get("parts")
+        if isinstance(parts, list):
+            return " ".join(str(p.get("text", "")) for p in parts if isinstance(p, dict))
+        return ""
+    return ""
 
 
 @dataclass
@@ -108,9 +180,18 @@ def _compact(obj: object) -> str:
 
 
 def anthropic_frames(
-    text: list[str], reasoning: list[str], input_tokens: int, finish: str
+    text: list[str],
+    reasoning: list[str],
+    input_tokens: int,
+    finish: str,
+    extras: Extras | None = None,
 ) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """(opening, content, closing) SSE frames of an Anthropic Messages stream."""
+    extras = extras or Extras()
+    usage_start: dict[str, object] = {"input_tokens": input_tokens, "output_tokens": 1}
+    if extras.cache_read or extras.cache_write:
+        usage_start["cache_read_input_tokens"] = extras.cache_read
+        usage_start["cache_creation_input_tokens"] = extras.cache_write
 
     def ev(name: str, data: object) -> bytes:
         return f"event: {name}\ndata: {_compact(data)}\n\n".encode()
@@ -127,7 +208,7 @@ def anthropic_frames(
                     "content": [],
                     "model": "fake",
                     "stop_reason": None,
-                    "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+                    "usage": usage_start,
                 },
             },
         )
@@ -155,7 +236,27 @@ def anthropic_frames(
             "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
         )
         content.append((text_head if i == 0 else b"") + frame)
-    stop = "end_turn" if finish == "stop" else "max_tokens"
+    stop = {
+        "length": "max_tokens",
+        "content_filter": "refusal",
+        "blocked": "refusal",
+        "refusal": "refusal",
+        "tool_calls": "tool_use",
+        "pause": "pause_turn",
+    }.get(finish, "end_turn")
+    if finish == "tool_calls":
+        tool = {"type": "tool_use", "id": "toolu_fake", "name": TOOL_NAME, "input": {}}
+        delta = {"type": "input_json_delta", "partial_json": TOOL_ARGUMENTS}
+        content.append(
+            ev(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": tool},
+            )
+            + ev(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": index, "delta": delta},
+            )
+        )
     closing = [
         ev("content_block_stop", {"type": "content_block_stop", "index": index}),
         ev(
@@ -172,9 +273,14 @@ def anthropic_frames(
 
 
 def openai_frames(
-    text: list[str], reasoning: list[str], input_tokens: int, finish: str
+    text: list[str],
+    reasoning: list[str],
+    input_tokens: int,
+    finish: str,
+    extras: Extras | None = None,
 ) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """(opening, content, closing) SSE frames of a Chat Completions stream."""
+    extras = extras or Extras()
     head = {
         "id": "chatcmpl-fake",
         "object": "chat.completion.chunk",
@@ -190,13 +296,30 @@ def openai_frames(
     opening = [chunk({"role": "assistant", "content": "", "refusal": None})]
     content = [chunk({"reasoning_content": piece}) for piece in reasoning]
     content += [chunk({"content": piece}) for piece in text]
-    usage = {
-        "prompt_tokens": input_tokens,
+    if finish == "refusal":
+        content.append(chunk({"refusal": REFUSAL}))
+    elif finish == "tool_calls":
+        call = {"index": 0, "id": "call_fake", "type": "function"}
+        content.append(chunk({"tool_calls": [{**call, "function": {"name": TOOL_NAME}}]}))
+        content.append(
+            chunk({"tool_calls": [{"index": 0, "function": {"arguments": TOOL_ARGUMENTS}}]})
+        )
+    prompt = input_tokens + extras.cache_read + extras.cache_write
+    usage: dict[str, object] = {
+        "prompt_tokens": prompt,
         "completion_tokens": len(text) + len(reasoning),
-        "total_tokens": input_tokens + len(text) + len(reasoning),
+        "total_tokens": prompt + len(text) + len(reasoning),
     }
+    if extras.cache_read or extras.cache_write:
+        usage["prompt_tokens_details"] = {
+            "cached_tokens": extras.cache_read,
+            "cache_write_tokens": extras.cache_write,
+        }
+    if extras.cost is not None:
+        usage["cost"] = extras.cost
+    reason = {"refusal": "stop", "pause": "stop", "blocked": "content_filter"}.get(finish, finish)
     closing = [
-        chunk({}, finish),
+        chunk({}, reason),
         f"data: {_compact({**head, 'choices': [], 'usage': usage})}\n\n".encode(),
         b"data: [DONE]\n\n",
     ]
@@ -204,10 +327,19 @@ def openai_frames(
 
 
 def gemini_frames(
-    text: list[str], reasoning: list[str], input_tokens: int, finish: str
+    text: list[str],
+    reasoning: list[str],
+    input_tokens: int,
+    finish: str,
+    extras: Extras | None = None,
 ) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """(opening, content, closing) SSE frames of a Gemini stream; CRLF, no terminator."""
+    extras = extras or Extras()
     done = 0
+    if finish == "blocked":
+        feedback = {"blockReason": "SAFETY", "safetyRatings": [SAFETY_RATING]}
+        body = {"promptFeedback": feedback, "usageMetadata": {"promptTokenCount": input_tokens}}
+        return [], [f"data: {_compact(body)}\r\n\r\n".encode()], []
 
     def frame(part: dict[str, object], reason: str | None) -> bytes:
         nonlocal done
@@ -215,23 +347,40 @@ def gemini_frames(
         candidate: dict[str, object] = {"content": {"parts": [part], "role": "model"}, "index": 0}
         if reason:
             candidate["finishReason"] = reason
+            if reason == "SAFETY":
+                candidate["safetyRatings"] = [{**SAFETY_RATING, "blocked": True}]
         usage = {"promptTokenCount": input_tokens, "candidatesTokenCount": done}
+        if extras.cache_read:
+            usage["promptTokenCount"] = input_tokens + extras.cache_read
+            usage["cachedContentTokenCount"] = extras.cache_read
         body = {"candidates": [candidate], "usageMetadata": usage, "modelVersion": "fake"}
         return f"data: {_compact(body)}\r\n\r\n".encode()
 
     content = [frame({"text": piece, "thought": True}, None) for piece in reasoning]
-    reason = "STOP" if finish == "stop" else "MAX_TOKENS"
+    reason = {"length": "MAX_TOKENS", "content_filter": "SAFETY", "refusal": "SAFETY"}.get(
+        finish, "STOP"
+    )
     content += [
         frame({"text": piece}, reason if i == len(text) - 1 else None)
         for i, piece in enumerate(text)
     ]
+    if finish == "tool_calls":
+        call = {"name": TOOL_NAME, "args": json.loads(TOOL_ARGUMENTS)}
+        content.append(frame({"functionCall": call}, "STOP"))
+    elif not text:
+        content.append(frame({"text": ""}, reason))
     return [], content, []
 
 
 def ollama_frames(
-    text: list[str], reasoning: list[str], input_tokens: int, finish: str
+    text: list[str],
+    reasoning: list[str],
+    input_tokens: int,
+    finish: str,
+    extras: Extras | None = None,
 ) -> tuple[list[bytes], list[bytes], list[bytes]]:
-    """(opening, content, closing) NDJSON lines of an Ollama /api/chat stream."""
+    """(opening, content, closing) NDJSON lines of an Ollama /api/chat stream (Ollama has
+    only stop and length; a tool call comes in the message)."""
 
     def line(message: dict[str, str], **extra: object) -> bytes:
         body = {"model": "fake", "created_at": "2025-01-01T00:00:00Z", "message": message, **extra}
@@ -241,11 +390,17 @@ def ollama_frames(
         line({"role": "assistant", "content": "", "thinking": p}, done=False) for p in reasoning
     ]
     content += [line({"role": "assistant", "content": p}, done=False) for p in text]
+    if finish == "tool_calls":
+        call = {"function": {"name": TOOL_NAME, "arguments": json.loads(TOOL_ARGUMENTS)}}
+        message: dict[str, object] = {"role": "assistant", "content": "", "tool_calls": [call]}
+        content.append(
+            (_compact({"model": "fake", "message": message, "done": False}) + "\n").encode()
+        )
     closing = [
         line(
             {"role": "assistant", "content": ""},
             done=True,
-            done_reason=finish,
+            done_reason="length" if finish == "length" else "stop",
             prompt_eval_count=input_tokens,
             eval_count=len(text) + len(reasoning),
         )
@@ -492,7 +647,7 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             request, count = self._record("POST")
-            b = server.behaviour
+            b = directed(server.behaviour, request.body)
             path = urlsplit(self.path).path
             if path.endswith("/v1/messages"):
                 fmt = "anthropic"
@@ -519,7 +674,7 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                     b.status, error_body(fmt, b.status, b.error_message, b.error_type), extra
                 )
                 return
-            self._stream(fmt)
+            self._stream(fmt, b)
 
         def _send_raw(self, status: int, data: bytes, extra: dict[str, str]) -> None:
             self.send_response(status)
@@ -530,14 +685,15 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def _stream(self, fmt: str) -> None:
-            b = server.behaviour
+        def _stream(self, fmt: str, b: FakeBehaviour) -> None:
             reply = b.reply
             if b.tokens is not None and not reply:
                 reply = generated_reply(b.tokens)
             text = split_reply(reply, b.tokens)
             reasoning = split_reply(b.reasoning, None)
-            opening, content, closing = FORMATS[fmt](text, reasoning, b.input_tokens, b.finish)
+            opening, content, closing = FORMATS[fmt](
+                text, reasoning, b.input_tokens, b.finish, b.extras
+            )
             self.send_response(200)
             ctype = "application/x-ndjson" if fmt == "ollama" else "text/event-stream"
             self.send_header("content-type", ctype)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import AsyncIterator
 
 from lace_tui.cli_commands.instance_cmds import announce_imports
 from lace_tui.cli_commands.output import note, warn
@@ -12,13 +13,15 @@ from lace_tui.errors import EXIT_FAILURE, BadInputError
 from lace_tui.paths import Paths
 from lace_tui.providers.events import ReasoningDelta, TextDelta
 from lace_tui.services.app_services import Services
-from lace_tui.services.chat_service import ReplyDone
-from lace_tui.services.cost import format_cost
+from lace_tui.services.chat_service import ChatEvent, ReplyDone
+from lace_tui.services.usage_text import cost_text, token_text
 from lace_tui.sessions.models import Agent, Message
 from lace_tui.textsafe import printable
 
 
-def _prompt(value: str) -> str:
+def _prompt(value: str | None) -> str:
+    if value is None:
+        raise BadInputError("chat needs a PROMPT (or - to read it from stdin)")
     text = sys.stdin.read() if value == "-" else value
     if not text.strip():
         raise BadInputError("the prompt is empty")
@@ -26,6 +29,8 @@ def _prompt(value: str) -> str:
 
 
 def run(args: argparse.Namespace, paths: Paths) -> int:
+    if args.retry:
+        return _run_retry(args, paths)
     if args.all and (args.instance or args.model):
         raise BadInputError("--all sends to the session's agents: leave out --instance/--model")
     if args.all and not args.chat_session:
@@ -46,16 +51,56 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         note(f"session: {agent.session_id}")
         if args.system and not agent.system_prompt:
             agent = services.sessions.set_system_prompt(agent.id, args.system)
-        return asyncio.run(_single(services, agent, prompt, args.drop_oldest))
+        return asyncio.run(
+            _single(services.chat.send(agent.id, prompt, drop_oldest=args.drop_oldest))
+        )
     finally:
         services.close()
 
 
-async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bool) -> int:
+def _run_retry(args: argparse.Namespace, paths: Paths) -> int:
+    """`chat --session ID --retry`: send that agent's last failed prompt again."""
+    if args.all or args.prompt is not None:
+        raise BadInputError("--retry sends one agent's failed prompt again: leave out --all/PROMPT")
+    if not args.chat_session:
+        raise BadInputError("--retry needs --session SESSION_ID")
+    services = Services(paths)
+    try:
+        agent = _agent_to_retry(services, args)
+        note(f"session: {agent.session_id}")
+        return asyncio.run(_single(services.chat.retry(agent.id)))
+    finally:
+        services.close()
+
+
+def _agent_to_retry(services: Services, args: argparse.Namespace) -> Agent:
+    """The agent on --instance/--model, else the session's one agent with a failed prompt."""
+    session = services.sessions.get_session(args.chat_session)
+    agents = services.sessions.list_agents(session.id)
+    if args.instance or args.model:
+        for agent in agents:
+            if agent.instance_id == args.instance and agent.model_id == args.model:
+                return agent
+        raise BadInputError(
+            f"session '{session.id}' has no agent on {args.instance}/{args.model}: "
+            f"see `lace-tui session show {session.id}`"
+        )
+    failed = [agent for agent in agents if services.chat.failed_prompt(agent.id) is not None]
+    if not failed:
+        raise BadInputError(f"session '{session.id}' has no failed prompt to retry")
+    if len(failed) > 1:
+        names = ", ".join(f"{a.instance_id}/{a.model_id}" for a in failed)
+        raise BadInputError(
+            f"several agents have a failed prompt ({names}): choose one with --instance/--model"
+        )
+    return failed[0]
+
+
+async def _single(events: AsyncIterator[ChatEvent]) -> int:
     out = sys.stdout
     in_reasoning = False
     final: ReplyDone | None = None
-    async for event in services.chat.send(agent.id, prompt, drop_oldest=drop_oldest):
+    async for event in events:
         if isinstance(event, ReasoningDelta):
             # Reasoning goes to stderr, so stdout holds exactly the reply.
             sys.stderr.write(printable(event.text))
@@ -75,6 +120,8 @@ async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bo
     if message.content and not message.content.endswith("\n"):
         out.write("\n")
         out.flush()
+    for line in message.notes:
+        note(f"note: {line}")
     note(_usage_line(message, final.tokens_per_second))
     if message.status == "error":
         sys.stderr.write(f"error: {printable(message.error or '', one_line=True)}\n")
@@ -95,6 +142,8 @@ async def _fan_out(services: Services, session_id: str, prompt: str, drop_oldest
         out.write(f"== {printable(head, one_line=True)} ==\n")
         if message.content:
             out.write(printable(message.content.rstrip("\n")) + "\n")
+        for line in message.notes:
+            out.write(printable(f"[note: {line}]") + "\n")
         if message.status == "error":
             failed = True
             out.write(f"[error: {printable(message.error or '', one_line=True)}]\n")
@@ -105,10 +154,12 @@ async def _fan_out(services: Services, session_id: str, prompt: str, drop_oldest
 
 
 def _usage_line(message: Message, tokens_per_second: float | None) -> str:
-    parts = [f"{message.instance_id}/{message.model_id}"]
-    if message.input_tokens is not None or message.output_tokens is not None:
-        parts.append(f"{message.input_tokens or 0} in / {message.output_tokens or 0} out tokens")
-    parts.append(f"cost {format_cost(message.cost_usd)}")
+    cost = cost_text(message)
+    parts = [
+        f"{message.instance_id}/{message.model_id}",
+        token_text(message),
+        cost if message.cost_usd is None else f"cost {cost}",
+    ]
     if message.ttft_ms is not None:
         parts.append(f"first token {message.ttft_ms / 1000:.2f}s")
     if tokens_per_second is not None:

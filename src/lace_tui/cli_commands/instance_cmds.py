@@ -177,7 +177,7 @@ def _test(args: argparse.Namespace, services: Services) -> int:
         print_json(status)
     elif status.state == "connected":
         latency = f" in {status.latency_ms:.0f} ms" if status.latency_ms is not None else ""
-        say_line(f"connected{latency}" + (f": {status.message}" if status.message else ""))
+        say_line(f"connected{latency}")  # (the message says just that again)
     if status.state != "connected":
         sys.stderr.write(f"error: {printable(status.message or status.state, one_line=True)}\n")
         return EXIT_FAILURE

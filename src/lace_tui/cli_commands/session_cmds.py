@@ -8,7 +8,7 @@ import sys
 from lace_tui.cli_commands.output import note, print_json, print_table, say, say_line
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
-from lace_tui.services.cost import format_cost
+from lace_tui.services.usage_text import total_cost_text
 from lace_tui.sessions.export import export_json, export_markdown
 
 
@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
                     (s.title or "(untitled)") + (" [archived]" if s.archived else ""),
                     str(len(d.agents)),
                     str(len(d.messages)),
-                    format_cost(d.totals.cost_usd),
+                    total_cost_text(d.totals),
                     s.updated_at,
                 ]
                 for s, d in rows

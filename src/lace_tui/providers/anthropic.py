@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 
-from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
-from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
+from lace_tui.providers.base import (
+    ChatCall,
+    FramedParser,
+    ProviderClient,
+    StreamParser,
+    ToolCallParts,
+    with_tool_calls,
+)
+from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, Usage
 from lace_tui.providers.failures import one_line
-from lace_tui.providers.framerun import FrameRun
 from lace_tui.providers.jsonshape import (
     JSON_STRING_BODY,
     as_dict,
@@ -15,14 +21,15 @@ from lace_tui.providers.jsonshape import (
     get_int,
     get_list,
     get_str,
-    loads,
     string_between,
 )
 from lace_tui.providers.sse import SSEDecoder, SSEEvent
+from lace_tui.stop_reason import StopReason
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
-# Thinking budget per reasoning effort; unknown efforts get the medium budget.
+# Thinking budget per reasoning effort, for models that take `budget_tokens`; unknown
+# efforts get the medium budget.
 THINKING_BUDGETS = {
     "minimal": 1024,
     "low": 1024,
@@ -31,15 +38,51 @@ THINKING_BUDGETS = {
     "xhigh": 32768,
     "max": 32768,
 }
+# Effort levels adaptive thinking takes in `output_config.effort`; others are sent as the
+# nearest one ("minimal" is "low").
+ADAPTIVE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
 NO_REASONING = frozenset({"", "none", "off"})
-STOP_REASONS = {
+# `stop_reason` (Anthropic's Messages API reference, "Handling stop reasons").
+STOP_REASONS: dict[str, StopReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
     "max_tokens": "length",
+    "model_context_window_exceeded": "length",
     "tool_use": "tool_calls",
     "refusal": "refusal",
+    "pause_turn": "pause",
 }
+# claude-<family>-<major>[-<minor>][-<date>], e.g. claude-opus-4-7, claude-sonnet-4-5-20250929,
+# claude-mythos-5; a gateway prefix (`anthropic.`, `anthropic/`) before it is allowed.
+_CLAUDE_VERSION = re.compile(r"claude-[a-z]+-(\d+)(?:[-.](\d{1,2}))?(?![0-9])")
 MAX_MODEL_PAGES = 5
+
+
+def takes_adaptive_thinking(model: str) -> bool:
+    """Whether the model thinks adaptively (`thinking: {type: "adaptive"}` with an effort)
+    rather than with a token budget. Anthropic's "Adaptive thinking" docs: Claude Opus and
+    Sonnet 4.6 deprecate `type: "enabled"` with `budget_tokens`, Opus 4.7 and every later
+    model reject it with a 400; Opus 4.5, Sonnet 4.5 and older take only the budget."""
+    match = _CLAUDE_VERSION.search(model)
+    if match is None:
+        return False  # compatible servers (Kimi, MiniMax) and unknown names take the budget
+    major, minor = int(match.group(1)), int(match.group(2) or 0)
+    return (major, minor) >= (4, 6)
+
+
+def thinking_fields(model: str, effort: str, max_tokens: int) -> tuple[dict[str, object], int]:
+    """The body fields that ask `model` to think at `effort`, and the output limit to send.
+
+    The one place the thinking rule lives: adaptive models get `thinking: {type: adaptive}`
+    and `output_config: {effort}` (Anthropic's "Effort" docs); the others a `budget_tokens`
+    from THINKING_BUDGETS, with room for the answer kept above the budget."""
+    if takes_adaptive_thinking(model):
+        level = effort if effort in ADAPTIVE_EFFORTS else "low" if effort == "minimal" else "high"
+        return {"thinking": {"type": "adaptive"}, "output_config": {"effort": level}}, max_tokens
+    budget = THINKING_BUDGETS.get(effort, THINKING_BUDGETS["medium"])
+    if max_tokens <= budget:
+        max_tokens += budget  # the answer keeps the room it asked for, after thinking
+    return {"thinking": {"type": "enabled", "budget_tokens": budget}}, max_tokens
 
 
 def build_body(request: ChatRequest) -> dict[str, object]:
@@ -54,10 +97,8 @@ def build_body(request: ChatRequest) -> dict[str, object]:
         body["system"] = request.system
     effort = (request.reasoning_effort or "").lower()
     if effort not in NO_REASONING:
-        budget = THINKING_BUDGETS.get(effort, THINKING_BUDGETS["medium"])
-        body["thinking"] = {"type": "enabled", "budget_tokens": budget}
-        if max_tokens <= budget:
-            max_tokens += budget  # the answer keeps the room it asked for, after thinking
+        fields, max_tokens = thinking_fields(request.model, effort, max_tokens)
+        body.update(fields)
     body["max_tokens"] = max_tokens
     return body
 
@@ -106,53 +147,30 @@ def fast_delta(payload: bytes) -> tuple[bool, str] | None:
     return None if text is None else (reasoning, text)
 
 
-class AnthropicParser(StreamParser):
+class AnthropicParser(FramedParser[SSEEvent]):
     """message_start, content_block_*, message_delta, message_stop; ping and unknowns ignored."""
 
     def __init__(self, label: str) -> None:
-        super().__init__(label)
-        self._sse = SSEDecoder()
-        self.run = FrameRun()
+        super().__init__(label, SSEDecoder())
         self._usage: dict[str, int] = {}
         self._stop_reason: str | None = None
         self._stop_detail: str | None = None
+        self._tools = ToolCallParts()
 
-    def feed(self, chunk: bytes) -> list[StreamEvent]:
-        events = self.read_run(self._sse, chunk)
-        if events is None:
-            self._handle(self._sse.feed(chunk))
-            events = self.take()
-        return events
-
-    def finish(self) -> list[StreamEvent]:
-        self._handle(self._sse.flush())
-        return self.take()
-
-    def _handle(self, sse_events: list[SSEEvent]) -> None:
-        self.events_seen += len(sse_events)
-        run = self.run
-        for name, data in sse_events:
-            if self.done:
-                return
-            fast = fast_delta(data)
-            if fast is not None:
-                if run is not None and run.wanted:
-                    span = delta_span(data)
-                    if span is not None:
-                        run.learn(name, data, span[1], span[2], reasoning=span[0])
-                if fast[1]:
-                    if fast[0]:
-                        self.add_reasoning(fast[1])
-                    else:
-                        self.add_text(fast[1])
-                continue
-            try:
-                obj = loads(data)
-            except ValueError:
-                self.fail_malformed("an event that is not JSON")
-                return
-            if isinstance(obj, dict):
-                self._event(obj)
+    def on_frame(self, frame: SSEEvent) -> None:
+        data = frame[1]
+        fast = fast_delta(data)
+        if fast is not None:
+            reasoning, text = fast
+            if text:
+                if reasoning:
+                    self.add_reasoning(text)
+                else:
+                    self.add_text(text)
+            return
+        obj = self.json_payload(data)
+        if isinstance(obj, dict):
+            self._event(obj)
 
     def _event(self, obj: dict[str, object]) -> None:
         kind = obj.get("type")
@@ -169,7 +187,13 @@ class AnthropicParser(StreamParser):
                 text = get_str(delta, "thinking")
                 if text:
                     self.add_reasoning(text)
-            # input_json_delta, signature_delta, compaction_delta...: not chat text
+            elif delta_type == "input_json_delta":
+                self._tools.add(get_int(obj, "index") or 0, None, get_str(delta, "partial_json"))
+            # signature_delta, compaction_delta...: not chat text
+        elif kind == "content_block_start":
+            block = get_dict(obj, "content_block") or {}
+            if block.get("type") == "tool_use":
+                self._tools.add(get_int(obj, "index") or 0, get_str(block, "name") or "?")
         elif kind == "message_start":
             message = get_dict(obj, "message")
             usage = get_dict(message, "usage") if message else None
@@ -192,18 +216,20 @@ class AnthropicParser(StreamParser):
             self.done = True
             if self._stop_reason is not None:
                 reason = self._stop_reason
+                calls = self._tools.calls()
                 self.add_event(
                     Finish(
-                        reason=STOP_REASONS.get(reason, reason),
+                        with_tool_calls(STOP_REASONS.get(reason), calls),
                         raw_reason=reason,
                         detail=self._stop_detail,
+                        tool_calls=calls,
                     )
                 )
         elif kind == "error":
             error = get_dict(obj, "error") or {}
             text = one_line(get_str(error, "message") or "", None)
             self.emit_error(text, get_str(error, "type"))
-        # ping, content_block_start/stop and unknown event types carry no chat text
+        # ping, content_block_stop and unknown event types carry no chat text
 
     def _merge_usage(self, usage: dict[str, object]) -> bool:
         """Fold a usage object into the running totals; True when anything was there."""

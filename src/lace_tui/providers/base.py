@@ -21,6 +21,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Generic, Protocol, TypeVar
 
 import httpx
 
@@ -36,6 +37,7 @@ from lace_tui.providers.events import (
     StreamEvent,
     TestResult,
     TextDelta,
+    ToolCall,
 )
 from lace_tui.providers.failures import (
     AttemptFailed,
@@ -45,12 +47,13 @@ from lace_tui.providers.failures import (
     failure_for_status,
     redact_url,
 )
-from lace_tui.providers.framerun import FrameRun, RunDecoder
 from lace_tui.providers.jsonshape import loads
 from lace_tui.providers.retry import backoff_delay, parse_retry_after
 from lace_tui.redact import is_sensitive_header, remember_secret
+from lace_tui.stop_reason import StopReason
 
 Sleep = Callable[[float], Awaitable[None]]
+FrameT = TypeVar("FrameT")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 USER_AGENT = f"lace-tui/{__version__}"
@@ -84,6 +87,19 @@ class ChatCall:
     body: Mapping[str, object]
 
 
+class Framing(Protocol[FrameT]):
+    """How a format cuts body bytes into frames: SSE events (sse.py) or NDJSON lines
+    (ndjson.py)."""
+
+    def feed(self, chunk: bytes) -> list[FrameT]:
+        """The frames one chunk of body bytes completed."""
+        ...
+
+    def flush(self) -> list[FrameT]:
+        """End of body: the last frame, even without its terminator."""
+        ...
+
+
 class StreamParser(abc.ABC):
     """A vendor stream as a synchronous state machine: body bytes in, typed events out.
 
@@ -93,7 +109,8 @@ class StreamParser(abc.ABC):
     of events, not thousands. Attributes the stream loop reads: `started` (text or reasoning
     produced), `chars` (how many characters of it), `complete` (the format's end was
     reached), `done` (stop reading), `error` (a StreamError was emitted), `failure` (a
-    malformed stream: raised after the events that came before it).
+    malformed stream: raised after the events that came before it). Formats build on
+    FramedParser, which implements `feed` and `finish`.
     """
 
     def __init__(self, label: str) -> None:
@@ -110,34 +127,6 @@ class StreamParser(abc.ABC):
         self._pending: list[str] = []
         self._pending_reasoning = False
         self._carry = ""  # a UTF-16 high surrogate waiting for its other half
-        self.run: FrameRun | None = None  # set by formats whose text frames repeat a shape
-        self.run_region = b""  # the bytes of the frames the last run read
-
-    def read_run(self, decoder: RunDecoder, chunk: bytes) -> list[StreamEvent] | None:
-        """The events of `chunk` if it is a run of the learned text frames (framerun.py);
-        None when the general path must read it. `run_region` keeps the frames' bytes."""
-        run = self.run
-        if run is None or run.wanted or self.done:
-            return None
-        pending = decoder.pending
-        read = run.read(pending + chunk if pending else chunk)
-        if read is None:
-            run.missed()
-            return None
-        # (`events_seen` needs no update: a run is only learned from an event already seen.)
-        text, self.run_region, decoder.pending = read
-        if not text:
-            return self.take()
-        if self._pending or self._out or self._carry or not text.isascii():
-            if run.reasoning:
-                self.add_reasoning(text)
-            else:
-                self.add_text(text)
-            return self.take()
-        # Nothing waiting (each feed hands everything over): skip the merge buffer.
-        self.chars += len(text)
-        self.started = True
-        return [ReasoningDelta(text) if run.reasoning else TextDelta(text)]
 
     @abc.abstractmethod
     def feed(self, chunk: bytes) -> list[StreamEvent]:
@@ -223,6 +212,90 @@ class StreamParser(abc.ABC):
         self.complete = True
         self.done = True
         self.add_event(event)
+
+
+class FramedParser(StreamParser, Generic[FrameT]):
+    """The template every wire format fills in: `feed` and `finish` cut the body into frames
+    with the format's `framing` and hand each to `on_frame` until the parser is `done`; at
+    the body's end, `end_of_body` decides whether an end without the format's end marker is
+    legitimate. A format writes `on_frame` (and `end_of_body` if its stream may simply end),
+    and reports what it reads with `add_text`, `add_reasoning`, `add_event`, `emit_error`
+    and `fail_malformed`; a Finish carries its stop reason, mapped in one table per format.
+    """
+
+    def __init__(self, label: str, framing: Framing[FrameT]) -> None:
+        super().__init__(label)
+        self.framing = framing
+
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        if not self.done:
+            self._read(self.framing.feed(chunk))
+        return self.take()
+
+    def finish(self) -> list[StreamEvent]:
+        if not self.done:
+            self._read(self.framing.flush())
+        if not self.done:
+            self.end_of_body()
+        return self.take()
+
+    def _read(self, frames: list[FrameT]) -> None:
+        self.events_seen += len(frames)
+        for frame in frames:
+            if self.done:
+                return
+            self.on_frame(frame)
+
+    @abc.abstractmethod
+    def on_frame(self, frame: FrameT) -> None:
+        """Read one frame (an SSE event, an NDJSON line)."""
+
+    def end_of_body(self) -> None:
+        """The body ended before the parser was done. Formats whose stream may simply end
+        (Gemini; servers that skip OpenAI's `[DONE]`) set `complete` here; otherwise the
+        stream loop reports a cut."""
+
+    def json_payload(self, payload: bytes, what: str = "an event") -> object:
+        """The payload decoded as JSON; None, with the stream marked malformed, if it is not."""
+        try:
+            return loads(payload)
+        except ValueError:
+            self.fail_malformed(f"{what} that is not JSON")
+            return None
+
+
+class ToolCallParts:
+    """Tool calls as they stream in pieces (a name, then argument fragments), by position."""
+
+    def __init__(self) -> None:
+        self._names: dict[int, str] = {}
+        self._arguments: dict[int, list[str]] = {}
+
+    def add(self, index: int, name: str | None = None, arguments: str | None = None) -> None:
+        """Record a piece of call `index`: its name (the first piece has it), more of its
+        arguments. Arguments for a position no call was named at (a block of another kind,
+        like Anthropic's server-run tools) are not a call."""
+        if name:
+            self._names[index] = name
+            self._arguments.setdefault(index, [])
+        if arguments and index in self._arguments:
+            self._arguments[index].append(arguments)
+
+    def __len__(self) -> int:
+        return len(self._arguments)
+
+    def calls(self) -> tuple[ToolCall, ...]:
+        """The calls seen, in order."""
+        return tuple(
+            ToolCall(self._names[index], "".join(parts))
+            for index, parts in sorted(self._arguments.items())
+        )
+
+
+def with_tool_calls(reason: StopReason | None, calls: tuple[ToolCall, ...]) -> StopReason | None:
+    """A reply that asked for tools ended for that reason, whatever plain stop the server
+    reported (gateways that inject tools often say `stop`)."""
+    return "tool_calls" if calls and reason in ("stop", None) else reason
 
 
 class ProviderClient(abc.ABC):

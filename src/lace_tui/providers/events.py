@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from lace_tui.contracts import ConnectionState
 from lace_tui.contracts import DiscoveredModel as DiscoveredModel  # re-exported: what clients list
 from lace_tui.redact import redact
+from lace_tui.stop_reason import StopReason
 
 
 class ChatMessage(BaseModel):
@@ -25,6 +26,8 @@ class ChatRequest(BaseModel):
     system: str | None = None
     max_tokens: int | None = None
     reasoning_effort: str | None = None
+    # The catalog says the model reasons (some vendors take other parameters for those).
+    can_reason: bool = False
 
 
 # The stream events are plain slotted dataclasses, not pydantic models: one is made per token,
@@ -56,17 +59,29 @@ class Usage:
     cache_read_tokens: int | None = None
     cache_write_tokens: int | None = None
     reasoning_tokens: int | None = None
+    # What the provider itself says the reply cost, in USD (OpenRouter, LiteLLM: `usage.cost`).
+    cost_usd: float | None = None
     kind: ClassVar[str] = "usage"
 
 
 @dataclass(frozen=True, slots=True)
-class Finish:
-    """The provider said the reply is complete. `reason` is normalised where known
-    (stop, length, tool_calls, content_filter, refusal) and kept raw otherwise."""
+class ToolCall:
+    """A tool the model asked to call. lace-tui offers no tools, but gateways inject them."""
 
-    reason: str
+    name: str
+    arguments: str = ""  # as the model wrote them (JSON text, possibly incomplete)
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """The provider said how the reply ended: `reason` normalised (None when the signal is
+    unknown), `raw_reason` as sent, `detail` the provider's explanation (refusal text,
+    tripped safety categories), `tool_calls` what the model asked to run."""
+
+    reason: StopReason | None
     raw_reason: str | None = None
     detail: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
     kind: ClassVar[str] = "finish"
 
 

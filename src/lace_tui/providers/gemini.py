@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
-from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
-from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
+from lace_tui.providers.base import (
+    ChatCall,
+    FramedParser,
+    ProviderClient,
+    StreamParser,
+    ToolCallParts,
+    with_tool_calls,
+)
+from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, Usage
 from lace_tui.providers.failures import one_line
-from lace_tui.providers.framerun import FrameRun, last_payload
 from lace_tui.providers.jsonshape import (
     JSON_STRING_BODY,
     as_dict,
@@ -20,6 +27,7 @@ from lace_tui.providers.jsonshape import (
     loads,
 )
 from lace_tui.providers.sse import SSEDecoder, SSEEvent
+from lace_tui.stop_reason import StopReason
 
 FILTER_REASONS = frozenset(
     {
@@ -34,22 +42,24 @@ FILTER_REASONS = frozenset(
         "LANGUAGE",
     }
 )
+# `finishReason` (Gemini API reference, "GenerateContentResponse", FinishReason); the
+# filter reasons above are content_filter, anything else unknown (OTHER) is None.
+FINISH_REASONS: dict[str, StopReason] = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    **dict.fromkeys(FILTER_REASONS, "content_filter"),
+    "MALFORMED_FUNCTION_CALL": "tool_calls",
+    "UNEXPECTED_TOOL_CALL": "tool_calls",
+    "TOO_MANY_TOOL_CALLS": "tool_calls",
+}
 NO_REASONING = frozenset({"", "none", "off"})
 MAX_MODEL_PAGES = 5
-
-
-# Counters in every chunk's usageMetadata: the only bytes of a text chunk that change, besides
-# the text.
-USAGE_COUNTS = frozenset(
-    {
-        b"promptTokenCount",
-        b"candidatesTokenCount",
-        b"totalTokenCount",
-        b"thoughtsTokenCount",
-        b"cachedContentTokenCount",
-        b"toolUsePromptTokenCount",
-    }
-)
+# Gemini's "Thinking" docs: Gemini 3 and later take `thinkingLevel`, Gemini 2.5 a
+# `thinkingBudget` in tokens; a request with both is refused (400). Budgets stay inside every
+# 2.5 model's range (Pro 128-32,768, Flash 0-24,576, Flash-Lite 512-24,576).
+THINKING_LEVELS = frozenset({"minimal", "low", "medium", "high"})
+THINKING_BUDGETS = {"minimal": 512, "low": 1024, "medium": 8192, "high": 24576}
+_GEMINI_VERSION = re.compile(r"gemini-(\d+)")
 
 
 def model_path(model: str) -> str:
@@ -70,11 +80,24 @@ def build_body(request: ChatRequest) -> dict[str, object]:
     config: dict[str, object] = {}
     if request.max_tokens:
         config["maxOutputTokens"] = request.max_tokens
-    if (request.reasoning_effort or "").lower() not in NO_REASONING:
-        config["thinkingConfig"] = {"includeThoughts": True}
+    effort = (request.reasoning_effort or "").lower()
+    if effort not in NO_REASONING:
+        config["thinkingConfig"] = thinking_config(request.model, effort)
     if config:
         body["generationConfig"] = config
     return body
+
+
+def thinking_config(model: str, effort: str) -> dict[str, object]:
+    """`thinkingConfig` for thinking at `effort`: the one place the level/budget rule lives.
+    A model whose name says no generation is taken to be current (levels)."""
+    config: dict[str, object] = {"includeThoughts": True}
+    match = _GEMINI_VERSION.search(model)
+    if match is not None and int(match.group(1)) < 3:
+        config["thinkingBudget"] = THINKING_BUDGETS.get(effort, THINKING_BUDGETS["high"])
+    else:
+        config["thinkingLevel"] = effort if effort in THINKING_LEVELS else "high"
+    return config
 
 
 # The shape of nearly every chunk: one text part of candidate 0, then only usage and ids.
@@ -114,7 +137,7 @@ def fast_match(payload: bytes) -> re.Match[bytes] | None:
     return match
 
 
-class GeminiParser(StreamParser):
+class GeminiParser(FramedParser[SSEEvent]):
     """One GenerateContentResponse per `data:` event; the body's end is the stream's end.
 
     finishReason may repeat on every chunk, and usageMetadata is cumulative on every chunk:
@@ -122,61 +145,34 @@ class GeminiParser(StreamParser):
     """
 
     def __init__(self, label: str) -> None:
-        super().__init__(label)
-        self._sse = SSEDecoder()
+        super().__init__(label, SSEDecoder())
         self._finish_raw: str | None = None
         self._finish_detail: str | None = None
-        self._tool_call = False
-        # bytes: a chunk still to decode (the last of them, if a run of frames)
+        self._tools = ToolCallParts()
+        # bytes: the last fast-path chunk that carried usage, decoded only at the end
         self._usage: dict[str, object] | bytes | None = None
-        self.run = FrameRun(volatile=USAGE_COUNTS)
-        self._run_usage = False  # the run's frames carry usageMetadata
 
-    def feed(self, chunk: bytes) -> list[StreamEvent]:
-        events = self.read_run(self._sse, chunk)
-        if events is None:
-            self._handle(self._sse.feed(chunk))
-            return self.take()
-        if self._run_usage and self.run_region:
-            self._usage = self.run_region
-        return events
+    def end_of_body(self) -> None:
+        self.complete = True
+        self._emit_usage()
+        if self._finish_raw is not None:
+            self.add_event(self._finish_event(self._finish_raw))
 
-    def finish(self) -> list[StreamEvent]:
-        self._handle(self._sse.flush())
-        if not self.done:
-            self.complete = True
-            self._emit_usage()
-            if self._finish_raw is not None:
-                self.add_event(self._finish_event(self._finish_raw))
-        return self.take()
-
-    def _handle(self, sse_events: list[SSEEvent]) -> None:
-        self.events_seen += len(sse_events)
-        run = self.run
-        for name, data in sse_events:
-            if self.done:
-                return
-            fast = fast_text(data)
-            if fast is not None:
-                text, rest = fast
-                if text:
-                    self.add_text(text)
-                has_usage = rest.find(b'"usageMetadata"') >= 0
-                if has_usage:
-                    self._usage = data
-                if run is not None and run.wanted and (match := fast_match(data)) is not None:
-                    run.learn(name, data, *match.span(1), reasoning=False)
-                    self._run_usage = has_usage
-                continue
-            try:
-                obj = loads(data)
-            except ValueError:
-                self.fail_malformed("an event that is not JSON")
-                return
-            if isinstance(obj, list):
-                obj = obj[0] if obj else None  # the non-SSE form wraps responses in an array
-            if isinstance(obj, dict):
-                self._response(obj)
+    def on_frame(self, frame: SSEEvent) -> None:
+        data = frame[1]
+        fast = fast_text(data)
+        if fast is not None:
+            text, rest = fast
+            if text:
+                self.add_text(text)
+            if rest.find(b'"usageMetadata"') >= 0:
+                self._usage = data
+            return
+        obj = self.json_payload(data)
+        if isinstance(obj, list):
+            obj = obj[0] if obj else None  # the non-SSE form wraps responses in an array
+        if isinstance(obj, dict):
+            self._response(obj)
 
     def _response(self, obj: dict[str, object]) -> None:
         error = obj.get("error")
@@ -197,8 +193,13 @@ class GeminiParser(StreamParser):
         if isinstance(feedback, dict):
             reason = get_str(feedback, "blockReason")
             if reason:
+                # The prompt itself was refused: no reply will come.
+                self._finish_raw = reason
+                self._finish_detail = f"the prompt was blocked ({reason})"
+                self.complete = True
+                self.done = True
                 self._emit_usage()
-                self.emit_error(f"prompt blocked by Gemini: {reason}", "prompt_blocked")
+                self.add_event(Finish("content_filter", reason, self._finish_detail))
 
     def _candidate(self, candidate: dict[str, object]) -> None:
         content = candidate.get("content")
@@ -213,8 +214,14 @@ class GeminiParser(StreamParser):
                         self.add_reasoning(text)
                     else:
                         self.add_text(text)
-                elif "functionCall" in part:
-                    self._tool_call = True  # tools are not offered; report, do not crash
+                call = get_dict(part, "functionCall")
+                if call is not None:  # each call comes whole, in one part
+                    args = call.get("args")
+                    self._tools.add(
+                        len(self._tools),
+                        get_str(call, "name") or "?",
+                        json.dumps(args, ensure_ascii=False) if args is not None else "",
+                    )
         reason = candidate.get("finishReason")
         if reason and isinstance(reason, str):
             self._finish_raw = reason
@@ -226,7 +233,7 @@ class GeminiParser(StreamParser):
         usage = self._usage
         if isinstance(usage, bytes):
             try:
-                usage = get_dict(as_dict(loads(last_payload(usage))) or {}, "usageMetadata")
+                usage = get_dict(as_dict(loads(usage)) or {}, "usageMetadata")
             except ValueError:
                 usage = None
         if not usage:
@@ -252,13 +259,10 @@ class GeminiParser(StreamParser):
         )
 
     def _finish_event(self, raw: str) -> Finish:
-        if raw == "STOP":
-            return Finish(reason="tool_calls" if self._tool_call else "stop", raw_reason=raw)
-        if raw == "MAX_TOKENS":
-            return Finish(reason="length", raw_reason=raw)
-        if raw in FILTER_REASONS:
-            return Finish(reason="content_filter", raw_reason=raw, detail=self._finish_detail)
-        return Finish(reason=raw, raw_reason=raw)
+        calls = self._tools.calls()
+        reason = with_tool_calls(FINISH_REASONS.get(raw), calls)
+        detail = self._finish_detail if reason == "content_filter" else None
+        return Finish(reason, raw, detail, calls)
 
 
 def _flagged_categories(candidate: dict[str, object]) -> str | None:

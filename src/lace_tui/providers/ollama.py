@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
-from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
+import json
+
+from lace_tui.providers.base import (
+    ChatCall,
+    FramedParser,
+    ProviderClient,
+    StreamParser,
+    ToolCallParts,
+    with_tool_calls,
+)
+from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, Usage
 from lace_tui.providers.failures import one_line
-from lace_tui.providers.framerun import FrameRun
 from lace_tui.providers.jsonshape import (
     as_dict,
+    get_dict,
     get_int,
     get_list,
     get_str,
-    loads,
     string_between,
 )
 from lace_tui.providers.ndjson import NDJSONDecoder
+from lace_tui.stop_reason import StopReason
 
 NO_REASONING = frozenset({"", "none", "off"})
-DONE_REASONS = {"stop": "stop", "length": "length"}
+# `done_reason` (Ollama's API docs, "Generate a chat completion"): stop, length, and `load` /
+# `unload` for requests that only load a model (no reply: no stop reason).
+DONE_REASONS: dict[str, StopReason] = {"stop": "stop", "length": "length"}
 
 
 def build_body(request: ChatRequest) -> dict[str, object]:
@@ -62,48 +73,22 @@ def fast_content(line: bytes) -> str | None:
     return None if span is None else string_between(line, *span)
 
 
-class OllamaParser(StreamParser):
+class OllamaParser(FramedParser[bytes]):
     """One JSON object per line; the last has `done: true` with the token counts."""
 
     def __init__(self, label: str) -> None:
-        super().__init__(label)
-        self._lines = NDJSONDecoder()
-        # Every line carries its own timestamp.
-        self.run = FrameRun(ndjson=True, volatile=frozenset({b"created_at"}))
+        super().__init__(label, NDJSONDecoder())
+        self._tools = ToolCallParts()
 
-    def feed(self, chunk: bytes) -> list[StreamEvent]:
-        events = self.read_run(self._lines, chunk)
-        if events is None:
-            self._handle(self._lines.feed(chunk))
-            events = self.take()
-        return events
-
-    def finish(self) -> list[StreamEvent]:
-        self._handle(self._lines.flush())
-        return self.take()
-
-    def _handle(self, lines: list[bytes]) -> None:
-        self.events_seen += len(lines)
-        run = self.run
-        for line in lines:
-            if self.done:
-                return
-            text = fast_content(line)
-            if text is not None:
-                if run is not None and run.wanted:
-                    span = content_span(line)
-                    if span is not None:
-                        run.learn("", line, *span, reasoning=False)
-                if text:
-                    self.add_text(text)
-                continue
-            try:
-                obj = loads(line)
-            except ValueError:
-                self.fail_malformed("a line that is not JSON")
-                return
-            if isinstance(obj, dict):
-                self._line(obj)
+    def on_frame(self, frame: bytes) -> None:
+        text = fast_content(frame)
+        if text is not None:
+            if text:
+                self.add_text(text)
+            return
+        obj = self.json_payload(frame, "a line")
+        if isinstance(obj, dict):
+            self._line(obj)
 
     def _line(self, obj: dict[str, object]) -> None:
         error = obj.get("error")
@@ -118,6 +103,14 @@ class OllamaParser(StreamParser):
             text = message.get("content")
             if text and isinstance(text, str):
                 self.add_text(text)
+            for item in get_list(message, "tool_calls"):
+                function = get_dict(as_dict(item) or {}, "function") or {}
+                args = function.get("arguments")
+                self._tools.add(
+                    len(self._tools),
+                    get_str(function, "name") or "?",
+                    json.dumps(args, ensure_ascii=False) if args is not None else "",
+                )
         if obj.get("done") is True:
             self.complete = True
             self.done = True
@@ -126,7 +119,8 @@ class OllamaParser(StreamParser):
             if prompt is not None or output is not None:
                 self.add_event(Usage(input_tokens=prompt, output_tokens=output))
             raw = get_str(obj, "done_reason") or "stop"
-            self.add_event(Finish(reason=DONE_REASONS.get(raw, raw), raw_reason=raw))
+            calls = self._tools.calls()
+            self.add_event(Finish(with_tool_calls(DONE_REASONS.get(raw), calls), raw, None, calls))
 
 
 class OllamaClient(ProviderClient):

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import quote
 
-from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
-from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
+from lace_tui.providers.base import (
+    ChatCall,
+    FramedParser,
+    ProviderClient,
+    StreamParser,
+    ToolCallParts,
+    with_tool_calls,
+)
+from lace_tui.providers.events import (
+    ChatRequest,
+    DiscoveredModel,
+    Finish,
+    StreamEvent,
+    Usage,
+)
 from lace_tui.providers.failures import one_line
-from lace_tui.providers.framerun import FrameRun
 from lace_tui.providers.jsonshape import (
     as_dict,
     get_dict,
@@ -18,9 +31,11 @@ from lace_tui.providers.jsonshape import (
     string_between,
 )
 from lace_tui.providers.sse import SSEDecoder, SSEEvent
+from lace_tui.stop_reason import StopReason
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
-FINISH_REASONS = {
+# `finish_reason` (OpenAI's Chat Completions API reference, "The chat completion chunk object").
+FINISH_REASONS: dict[str, StopReason] = {
     "stop": "stop",
     "length": "length",
     "tool_calls": "tool_calls",
@@ -44,15 +59,24 @@ def build_body(request: ChatRequest, provider_type: str) -> dict[str, object]:
         "stream_options": {"include_usage": True},
     }
     if request.max_tokens:
-        # OpenAI's reasoning models refuse `max_tokens`; most other servers only know it.
-        key = "max_completion_tokens" if provider_type == "openai" else "max_tokens"
-        body[key] = request.max_tokens
+        body[max_tokens_key(provider_type, request.can_reason)] = request.max_tokens
     if request.reasoning_effort:
         if provider_type in REASONING_OBJECT_TYPES:
             body["reasoning"] = {"effort": request.reasoning_effort}
         else:
             body["reasoning_effort"] = request.reasoning_effort
     return body
+
+
+def max_tokens_key(provider_type: str, can_reason: bool) -> str:
+    """The name of the output limit. OpenAI deprecated `max_tokens` for
+    `max_completion_tokens`, which its reasoning models require (Chat Completions API
+    reference); Azure's reasoning models refuse `max_tokens` too ("Unsupported parameter:
+    'max_tokens' ... Use 'max_completion_tokens' instead", Azure OpenAI "reasoning models"
+    guide), while its older deployments and most compatible servers only know `max_tokens`."""
+    if provider_type == "openai" or (provider_type == "azure" and can_reason):
+        return "max_completion_tokens"
+    return "max_tokens"
 
 
 # The shape of nearly every chunk from OpenAI itself: one content delta for choice 0 and
@@ -83,7 +107,7 @@ def fast_content(payload: bytes) -> str | None:
     return None if span is None else string_between(payload, *span)
 
 
-class OpenAIChatParser(StreamParser):
+class OpenAIChatParser(FramedParser[SSEEvent]):
     """`data: {chat.completion.chunk}` events ending with `data: [DONE]`.
 
     Only choice index 0 is read (an n>1 request streams its choices interleaved). Refusal
@@ -91,12 +115,10 @@ class OpenAIChatParser(StreamParser):
     """
 
     def __init__(self, label: str) -> None:
-        super().__init__(label)
-        self._sse = SSEDecoder()
-        # `created` is fixed per stream at OpenAI; some compatible servers stamp every chunk.
-        self.run = FrameRun(volatile=frozenset({b"created"}))
+        super().__init__(label, SSEDecoder())
         self._finish_reason: str | None = None
         self._refusal: list[str] = []
+        self._tools = ToolCallParts()
         self._json_body: list[bytes] | None = None
         self._first = True
 
@@ -110,51 +132,36 @@ class OpenAIChatParser(StreamParser):
                 # A server that ignored `stream: true` and answered with one JSON document.
                 self._json_body = [chunk]
                 return []
-        events = self.read_run(self._sse, chunk)
-        if events is None:
-            self._handle(self._sse.feed(chunk))
-            events = self.take()
-        return events
+        return super().feed(chunk)
 
     def finish(self) -> list[StreamEvent]:
         if self._json_body is not None:
             self._whole_answer(b"".join(self._json_body))
             return self.take()
-        self._handle(self._sse.flush())
-        if not self.done and self._finish_reason is not None:
+        return super().finish()
+
+    def end_of_body(self) -> None:
+        if self._finish_reason is not None:
             # No [DONE], but the model said it was finished: some servers stop there.
             self.complete = True
             self.add_event(self._finish_event())
-        return self.take()
 
-    def _handle(self, sse_events: list[SSEEvent]) -> None:
-        self.events_seen += len(sse_events)
-        run = self.run
-        for name, data in sse_events:
-            if self.done:
-                return
-            text = fast_content(data)
-            if text is not None:
-                if run is not None and run.wanted:
-                    span = content_span(data)
-                    if span is not None:
-                        run.learn(name, data, *span, reasoning=False)
-                if text:
-                    self.add_text(text)
-                continue
-            if data[:1] != b"{" and data.strip() == b"[DONE]":
-                self.complete = True
-                self.done = True
-                if self._finish_reason is not None:
-                    self.add_event(self._finish_event())
-                return
-            try:
-                obj = loads(data)
-            except ValueError:
-                self.fail_malformed("an event that is not JSON")
-                return
-            if isinstance(obj, dict):
-                self._chunk(obj)
+    def on_frame(self, frame: SSEEvent) -> None:
+        data = frame[1]
+        text = fast_content(data)
+        if text is not None:
+            if text:
+                self.add_text(text)
+            return
+        if data[:1] != b"{" and data.strip() == b"[DONE]":
+            self.complete = True
+            self.done = True
+            if self._finish_reason is not None:
+                self.add_event(self._finish_event())
+            return
+        obj = self.json_payload(data)
+        if isinstance(obj, dict):
+            self._chunk(obj)
 
     def _chunk(self, obj: dict[str, object]) -> None:
         error = obj.get("error")
@@ -190,15 +197,27 @@ class OpenAIChatParser(StreamParser):
             refusal = delta.get("refusal")
             if refusal and isinstance(refusal, str):
                 self._refusal.append(refusal)
+            for position, item in enumerate(get_list(delta, "tool_calls")):
+                call = as_dict(item)
+                if call is None:
+                    continue
+                index = get_int(call, "index")
+                function = get_dict(call, "function") or {}
+                self._tools.add(
+                    position if index is None else index,
+                    get_str(function, "name"),
+                    get_str(function, "arguments"),
+                )
         reason = choice.get("finish_reason")
         if reason and isinstance(reason, str):
             self._finish_reason = reason
 
     def _finish_event(self) -> Finish:
         raw = self._finish_reason or "stop"
+        calls = self._tools.calls()
         if self._refusal:
-            return Finish(reason="refusal", raw_reason=raw, detail="".join(self._refusal))
-        return Finish(reason=FINISH_REASONS.get(raw, raw), raw_reason=raw)
+            return Finish("refusal", raw_reason=raw, detail="".join(self._refusal))
+        return Finish(with_tool_calls(FINISH_REASONS.get(raw), calls), raw, tool_calls=calls)
 
     def _whole_answer(self, body: bytes) -> None:
         """A non-streamed chat.completion (or an error object) sent with a 200."""
@@ -233,19 +252,34 @@ class OpenAIChatParser(StreamParser):
 
 
 def _usage_event(usage: dict[str, object]) -> Usage:
-    """OpenAI counts cached prompt tokens inside prompt_tokens; we report them apart."""
+    """OpenAI counts cached prompt tokens inside prompt_tokens; we report them apart.
+
+    Cache fields by server: OpenAI `prompt_tokens_details.cached_tokens`; OpenRouter adds
+    `prompt_tokens_details.cache_write_tokens` and the charged `cost` in USD (LiteLLM's proxy
+    sends `cost` too); DeepSeek `prompt_cache_hit_tokens` / `prompt_cache_miss_tokens`
+    (DeepSeek API docs, "Context Caching")."""
     prompt = get_int(usage, "prompt_tokens")
-    prompt_details = get_dict(usage, "prompt_tokens_details")
-    cached = get_int(prompt_details, "cached_tokens") if prompt_details else None
+    prompt_details = get_dict(usage, "prompt_tokens_details") or {}
+    cached = get_int(prompt_details, "cached_tokens")
+    written = get_int(prompt_details, "cache_write_tokens")
+    hits = get_int(usage, "prompt_cache_hit_tokens")
+    if hits is not None and cached is None:
+        cached = hits
     completion_details = get_dict(usage, "completion_tokens_details")
     reasoning = get_int(completion_details, "reasoning_tokens") if completion_details else None
-    if prompt is not None and cached:
-        prompt = max(0, prompt - cached)
+    if prompt is not None:
+        prompt = max(0, prompt - (cached or 0) - (written or 0))
+    cost = usage.get("cost")
+    reported = None
+    if isinstance(cost, int | float) and not isinstance(cost, bool) and math.isfinite(cost):
+        reported = float(cost) if cost >= 0 else None
     return Usage(
         input_tokens=prompt,
         output_tokens=get_int(usage, "completion_tokens"),
         cache_read_tokens=cached,
+        cache_write_tokens=written,
         reasoning_tokens=reasoning,
+        cost_usd=reported,
     )
 
 

@@ -4,6 +4,8 @@ events and are stored as they arrive, with usage, cost, latency and throughput."
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -25,7 +27,8 @@ from lace_tui.providers.events import (
 from lace_tui.redact import redact
 from lace_tui.services.cost import estimate_tokens, reply_cost
 from lace_tui.services.instance_service import InstanceService
-from lace_tui.sessions.models import Agent, Message, Session
+from lace_tui.services.reply_notes import reply_notes
+from lace_tui.sessions.models import Agent, CostSource, Message, MessageStatus, Session
 from lace_tui.sessions.store import DatabaseBusyError, SessionStore
 
 # A streaming reply is written at least this often, so a killed process loses little.
@@ -38,6 +41,8 @@ BUSY_BACKOFF = 0.25
 BUSY_BACKOFF_MAX = 4.0
 FINAL_WRITE_DELAYS = (0.25, 0.5, 1.0, 2.0)
 _DEFAULT_MAX_TOKENS = 4096
+# Replies whose text is part of the conversation sent back (an interrupted one: the part shown).
+ANSWERED: frozenset[MessageStatus] = frozenset({"complete", "interrupted"})
 
 
 class ReplyStarted(BaseModel):
@@ -136,11 +141,7 @@ class ChatService:
         else:
             self.store.get_session(session_id)
         if name is None:
-            taken = {agent.name for agent in self.store.list_agents(session_id)}
-            name = self.instances.resolve_model(instance_id, model_id).name or model_id
-            base, n = name, 2
-            while name in taken:
-                name, n = f"{base} ({n})", n + 1
+            name = self._free_name(session_id, instance_id, model_id)
         return self.store.add_agent(
             session_id,
             name,
@@ -160,21 +161,83 @@ class ChatService:
         return self.add_agent(session_id, instance_id, model_id, create_session=True)
 
     def switch_agent(self, agent_id: str, instance_id: str, model_id: str) -> Agent:
-        """Point an agent at another (instance, model); its history is kept."""
+        """Point an agent at another (instance, model); its history is kept. An agent still
+        named after its model takes the new model's name; a name the user gave stays."""
         self.check_pair(instance_id, model_id)
-        return self.store.update_agent(agent_id, instance_id=instance_id, model_id=model_id)
+        agent = self.store.get_agent(agent_id)
+        name = None
+        old_name = self._model_name(agent.instance_id, agent.model_id)
+        if re.fullmatch(re.escape(old_name) + r"( \(\d+\))?", agent.name):
+            name = self._free_name(agent.session_id, instance_id, model_id, agent.id)
+        return self.store.update_agent(
+            agent_id, instance_id=instance_id, model_id=model_id, name=name
+        )
+
+    def _model_name(self, instance_id: str, model_id: str) -> str:
+        """The name an agent on the pair gets by default: the model's, else its id."""
+        try:
+            return self.instances.resolve_model(instance_id, model_id).name or model_id
+        except LaceError:
+            return model_id
+
+    def _free_name(
+        self, session_id: str, instance_id: str, model_id: str, agent_id: str | None = None
+    ) -> str:
+        """The model's name, numbered if another agent of the session has it already."""
+        taken = {a.name for a in self.store.list_agents(session_id) if a.id != agent_id}
+        name = base = self._model_name(instance_id, model_id)
+        n = 2
+        while name in taken:
+            name, n = f"{base} ({n})", n + 1
+        return name
 
     # -- requests ------------------------------------------------------------------------
 
     def history(self, agent_id: str) -> list[ChatMessage]:
-        """The agent's conversation as the provider should see it: failed empty replies are
-        left out and consecutive turns of one role are merged (providers require alternation)."""
+        """The agent's conversation as the provider should see it: exactly the turns the user
+        sees answered, nothing merged. A turn is a prompt and the reply text that followed it
+        (complete, or stopped part-way); a prompt whose reply failed or brought no text is
+        left out until it is retried. Notes about a reply are never part of it."""
         turns: list[ChatMessage] = []
+        prompt: Message | None = None
         for message in self.store.list_messages(agent_id):
-            if message.role == "assistant" and (message.status == "error" or not message.content):
+            if message.role == "user":
+                prompt = message
                 continue
-            turns = _append_turn(turns, ChatMessage(role=message.role, content=message.content))
+            if prompt is not None and message.content and message.status in ANSWERED:
+                turns.append(ChatMessage(role="user", content=prompt.content))
+                turns.append(ChatMessage(role="assistant", content=message.content))
+            prompt = None
         return turns
+
+    def failed_prompt(self, agent_id: str) -> Message | None:
+        """The agent's last prompt whose reply failed (or never came) and that was not sent
+        again since, if any: what `retry` sends."""
+        messages = self.store.list_messages(agent_id)
+        retried = {m.retry_of for m in messages if m.retry_of is not None}
+        failed: Message | None = None
+        for index, message in enumerate(messages):
+            if message.role != "user" or message.id in retried:
+                continue
+            reply = messages[index + 1] if index + 1 < len(messages) else None
+            if reply is None or reply.role == "user" or reply.status == "error":
+                failed = message
+        return failed
+
+    async def retry(self, agent_id: str, prompt_id: int | None = None) -> AsyncIterator[ChatEvent]:
+        """Send a failed prompt again (the last one, or the prompt with id `prompt_id`) as a
+        new turn linked to it; the failed turn stays as it was, marked failed."""
+        if prompt_id is None:
+            prompt = self.failed_prompt(agent_id)
+            if prompt is None:
+                agent = self.store.get_agent(agent_id)
+                raise BadInputError(f"agent '{agent.name}' has no failed prompt to retry")
+        else:
+            prompt = self.store.get_message(prompt_id)
+            if prompt.agent_id != agent_id or prompt.role != "user":
+                raise BadInputError(f"message {prompt_id} is not a prompt of this agent")
+        async for event in self.send(agent_id, prompt.content, retry_of=prompt.id):
+            yield event
 
     def context_usage(self, agent: Agent, extra_text: str = "") -> tuple[int, int | None]:
         """Estimated tokens of the agent's history (plus `extra_text`) and its context window."""
@@ -224,6 +287,7 @@ class ChatService:
             system=agent.system_prompt or None,
             max_tokens=max_tokens,
             reasoning_effort=agent.reasoning_effort or None,
+            can_reason=bool(model and model.can_reason),
         )
 
     def _model_info(self, agent: Agent) -> Model | None:
@@ -239,8 +303,10 @@ class ChatService:
         *,
         turn_id: str | None = None,
         drop_oldest: bool = False,
+        retry_of: int | None = None,
     ) -> AsyncIterator[ChatEvent]:
-        """Send a prompt to one agent and stream its reply.
+        """Send a prompt to one agent and stream its reply (`retry_of`: the failed prompt
+        this one sends again).
 
         The user's message is committed before anything goes on the wire. The reply is
         written as it streams; it ends complete, interrupted (the caller stopped iterating,
@@ -254,7 +320,7 @@ class ChatService:
         session = self.store.get_session(agent.session_id)
         # Everything that can refuse (context window, unusable instance) is checked before
         # the prompt is stored, so a refusal changes nothing and a retry stores it once.
-        turns = _append_turn(self.history(agent.id), ChatMessage(role="user", content=prompt))
+        turns = [*self.history(agent.id), ChatMessage(role="user", content=prompt)]
         request = self.build_request(agent, turns, drop_oldest)
         client = self.instances.client(agent.instance_id)
         model_info = self._model_info(agent)
@@ -267,6 +333,7 @@ class ChatService:
             model_id=agent.model_id,
             instance_id=agent.instance_id,
             turn_id=turn_id,
+            retry_of=retry_of,
         )
         reply = self.store.add_message(
             agent.id,
@@ -277,7 +344,7 @@ class ChatService:
             instance_id=agent.instance_id,
             turn_id=turn_id,
         )
-        recorder = _ReplyRecorder(self.store, reply.id, model_info)
+        recorder = _ReplyRecorder(self.store, reply.id, model_info, request)
         try:
             async with client:
                 yield ReplyStarted(
@@ -366,13 +433,17 @@ class ChatService:
 class _ReplyRecorder:
     """Accumulates a streaming reply and writes it to the store at a bounded rate."""
 
-    def __init__(self, store: SessionStore, message_id: int, model: Model | None) -> None:
+    def __init__(
+        self, store: SessionStore, message_id: int, model: Model | None, request: ChatRequest
+    ) -> None:
         self.store = store
         self.message_id = message_id
         self.model = model
+        self.request = request
         self.text: list[str] = []
         self.reasoning: list[str] = []
         self.usage = Usage()
+        self.finish_event: Finish | None = None
         self.error: str | None = None
         self.started = time.monotonic()
         self.first_token: float | None = None
@@ -393,8 +464,8 @@ class _ReplyRecorder:
                 self._flush(now)
         elif isinstance(event, Usage):
             self.usage = _merge_usage(self.usage, event)
-        elif event.reason in ("length", "content_filter", "refusal") and event.detail:
-            self.text.append(f"\n\n[{event.reason}: {event.detail}]")
+        else:
+            self.finish_event = event
 
     def _flush(self, now: float) -> None:
         if self._busy_backoff and now - self._last_flush < self._busy_backoff:
@@ -435,11 +506,16 @@ class _ReplyRecorder:
         return self._finished
 
     def _final_write(self, status: Literal["complete", "interrupted", "error"]) -> None:
-        usage = self.usage
+        text, reasoning = "".join(self.text), "".join(self.reasoning)
+        usage, estimated = _counted(
+            self.usage, text + reasoning, self.request, complete=status == "complete"
+        )
+        cost, source = _cost(usage, self.model, estimated)
+        finish = self.finish_event
         self.store.update_message(
             self.message_id,
-            content="".join(self.text),
-            reasoning="".join(self.reasoning),
+            content=text,
+            reasoning=reasoning,
             status=status,
             error=self.error,
             input_tokens=usage.input_tokens,
@@ -447,18 +523,53 @@ class _ReplyRecorder:
             cache_read_tokens=usage.cache_read_tokens,
             cache_write_tokens=usage.cache_write_tokens,
             reasoning_tokens=usage.reasoning_tokens,
-            cost_usd=reply_cost(usage, self.model),
+            cost_usd=cost,
+            cost_source=source,
+            output_estimated=estimated,
+            stop_reason=finish.reason if finish is not None else None,
+            notes=reply_notes(finish, self.request.max_tokens),
             ttft_ms=None if self.first_token is None else (self.first_token - self.started) * 1000,
             duration_ms=None if self.ended is None else (self.ended - self.started) * 1000,
         )
 
 
-def _append_turn(turns: list[ChatMessage], turn: ChatMessage) -> list[ChatMessage]:
-    """`turns` with `turn` added, merged into the last one when both have the same role."""
-    if turns and turns[-1].role == turn.role:
-        merged = ChatMessage(role=turn.role, content=turns[-1].content + "\n\n" + turn.content)
-        return [*turns[:-1], merged]
-    return [*turns, turn]
+def _counted(
+    usage: Usage, produced: str, request: ChatRequest, complete: bool
+) -> tuple[Usage, bool]:
+    """The usage to store, and whether its output count is an estimate. A reply stopped or
+    cut before the provider's final count (Anthropic says 1 output token when it starts)
+    gets its output (and, if never reported, its input) estimated from the text, so its
+    cost is an estimate rather than unknown or next to nothing."""
+    reported = usage.output_tokens
+    if not produced or (reported is not None and complete):
+        return usage, False
+    estimate = estimate_tokens(produced)
+    if reported is not None and reported >= estimate:
+        return usage, False
+    sent = (request.system or "") + "".join(m.content for m in request.messages)
+    return (
+        dataclasses.replace(
+            usage,
+            output_tokens=estimate,
+            input_tokens=(
+                usage.input_tokens if usage.input_tokens is not None else estimate_tokens(sent)
+            ),
+        ),
+        True,
+    )
+
+
+def _cost(
+    usage: Usage, model: Model | None, estimated: bool
+) -> tuple[float | None, CostSource | None]:
+    """The reply's cost and where it came from: what the provider charged, else catalog
+    prices times the counts (an estimate when the counts are)."""
+    if usage.cost_usd is not None:
+        return usage.cost_usd, "provider"
+    cost = reply_cost(usage, model)
+    if cost is None:
+        return None, None
+    return cost, "estimate" if estimated else "catalog"
 
 
 def _merge_usage(old: Usage, new: Usage) -> Usage:
@@ -475,4 +586,5 @@ def _merge_usage(old: Usage, new: Usage) -> Usage:
         reasoning_tokens=(
             new.reasoning_tokens if new.reasoning_tokens is not None else old.reasoning_tokens
         ),
+        cost_usd=new.cost_usd if new.cost_usd is not None else old.cost_usd,
     )

@@ -281,11 +281,8 @@ class InstanceService:
         except BadInputError:
             raise  # an unusable key in the variable is bad input, not a test outcome (#11)
         except Exception as exc:  # key variable unset, unsupported type: still a test outcome
-            message = str(exc)
-            state: Literal["auth_failed", "error"] = (
-                "auth_failed" if "environment variable" in message else "error"
-            )
-            status = ConnectionStatus(state=state, message=message, tested_at=now_iso())
+            # Nothing was sent, so no key was rejected: an error whose message says what to fix.
+            status = ConnectionStatus(state="error", message=str(exc), tested_at=now_iso())
         else:
             async with client:
                 result = await client.test_connection()

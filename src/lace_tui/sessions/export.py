@@ -122,6 +122,10 @@ def _reply_lines(reply: Message, agent: Agent | None) -> list[str]:
             "",
         ]
     lines += [reply.content if reply.content else "*(no text)*", ""]
+    # lace-tui's notes (cut short, refused, tool calls), apart from the model's words.
+    lines += [f"> **Note:** {note}" for note in reply.notes]
+    if reply.notes:
+        lines.append("")
     if reply.status == "error":
         lines += [f"**Error:** {reply.error or 'unknown error'}", ""]
     lines += [f"*{_reply_facts(reply)}*", ""]
@@ -130,6 +134,8 @@ def _reply_lines(reply: Message, agent: Agent | None) -> list[str]:
 
 def _reply_facts(reply: Message) -> str:
     facts: list[str] = [reply.status]
+    if reply.stop_reason not in (None, "stop"):
+        facts.append(f"stop reason {reply.stop_reason}")
     for label, count in (
         ("in", reply.input_tokens),
         ("out", reply.output_tokens),
@@ -139,7 +145,14 @@ def _reply_facts(reply: Message) -> str:
     ):
         if count is not None:
             facts.append(f"{count:,} {label}")
-    facts.append("cost unknown" if reply.cost_usd is None else _money(reply.cost_usd))
+    if reply.cost_usd is None:
+        facts.append("cost unknown")
+    else:
+        approx = "~" if reply.cost_source == "estimate" else ""
+        source = f" ({reply.cost_source})" if reply.cost_source else ""
+        facts.append(f"{approx}{_money(reply.cost_usd)}{source}")
+    if reply.output_estimated:
+        facts.append("token counts estimated")
     if reply.ttft_ms is not None:
         facts.append(f"first token {_duration(reply.ttft_ms)}")
     if reply.duration_ms is not None:

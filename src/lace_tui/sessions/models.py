@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lace_tui.stop_reason import StopReason
 
 MessageStatus = Literal["streaming", "complete", "interrupted", "error"]
+# Where a reply's cost comes from: the provider's own charge, catalog prices times the
+# provider's token counts, or catalog prices times counts estimated from the text.
+CostSource = Literal["provider", "catalog", "estimate"]
+COST_SOURCES: tuple[CostSource, ...] = ("provider", "catalog", "estimate")
 Role = Literal["user", "assistant"]
 
 MESSAGE_STATUSES: tuple[MessageStatus, ...] = ("streaming", "complete", "interrupted", "error")
@@ -53,9 +60,14 @@ class Agent(BaseModel):
 class Message(BaseModel):
     """One user prompt or assistant reply of an agent, as stored (possibly still streaming).
 
-    `cost_usd` is None when the price is unknown, never 0 for unknown. `model_id` and
-    `instance_id` are those that produced the message, which outlive a model switch.
-    Messages sent in one fan-out share a `turn_id`.
+    `cost_usd` is None when the price is unknown, never 0 for unknown; `cost_source` says
+    where a known cost came from. `output_estimated` marks token counts estimated from the
+    text (a reply stopped or cut before the provider counted it). `stop_reason` is how the
+    reply ended (None: the provider did not say); `notes` are what lace-tui says about it
+    (cut short, refused, tool calls asked for), kept apart from `content`, the model's words.
+    `retry_of` links a prompt sent again to the failed one. `model_id` and `instance_id`
+    are those that produced the message, which outlive a model switch. Messages sent in one
+    fan-out share a `turn_id`.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -80,6 +92,19 @@ class Message(BaseModel):
     ttft_ms: int | None = None
     duration_ms: int | None = None
     turn_id: str | None = None
+    stop_reason: StopReason | None = None
+    notes: list[str] = Field(default_factory=list)
+    cost_source: CostSource | None = None
+    output_estimated: bool = False
+    retry_of: int | None = None
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes_from_column(cls, value: object) -> object:
+        """The store keeps notes as a JSON array in one column."""
+        if isinstance(value, str):
+            return json.loads(value) if value else []
+        return value
 
 
 class UsageTotals(BaseModel):

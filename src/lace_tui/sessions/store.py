@@ -8,6 +8,7 @@ synchronous; one connection, guarded by a lock, may be used from any thread, one
 from __future__ import annotations
 
 import errno
+import json
 import math
 import os
 import secrets
@@ -21,10 +22,12 @@ from pathlib import Path
 
 from lace_tui.errors import BadInputError, NotFoundError, StoredFileError
 from lace_tui.sessions.models import (
+    COST_SOURCES,
     MESSAGE_STATUSES,
     ROLES,
     SESSION_ID_PATTERN,
     Agent,
+    CostSource,
     Message,
     MessageStatus,
     Role,
@@ -34,6 +37,7 @@ from lace_tui.sessions.models import (
     is_valid_session_id,
 )
 from lace_tui.sessions.writers import WriterLock, writer_alive
+from lace_tui.stop_reason import STOP_REASONS, StopReason
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -110,6 +114,19 @@ MIGRATIONS: tuple[Migration, ...] = (
     # #11: which process writes a streaming reply (sessions/writers.py), so that opening the
     # database marks only replies whose writer is gone as interrupted.
     ("ALTER TABLE messages ADD COLUMN writer TEXT",),
+    (  # #10: how each reply ended, app notes apart from the model's text, where a cost came
+        # from, estimated counts, and which failed prompt a prompt retries
+        "ALTER TABLE messages ADD COLUMN stop_reason TEXT CHECK (stop_reason IN"
+        " ('stop', 'length', 'content_filter', 'refusal', 'tool_calls', 'pause'))",
+        "ALTER TABLE messages ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE messages ADD COLUMN cost_source TEXT"
+        " CHECK (cost_source IN ('provider', 'catalog', 'estimate'))",
+        "ALTER TABLE messages ADD COLUMN output_estimated INTEGER NOT NULL DEFAULT 0"
+        " CHECK (output_estimated IN (0, 1))",
+        "ALTER TABLE messages ADD COLUMN retry_of INTEGER",
+        # Costs stored before this came from catalog prices.
+        "UPDATE messages SET cost_source = 'catalog' WHERE cost_usd IS NOT NULL",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -128,9 +145,14 @@ _TOTALS_SELECT = """
     SUM(m.cost_usd) AS cost_usd,
     COALESCE(MAX(
         m.role = 'assistant' AND m.cost_usd IS NULL
-        AND COALESCE(m.input_tokens, 0) + COALESCE(m.output_tokens, 0)
-            + COALESCE(m.cache_read_tokens, 0) + COALESCE(m.cache_write_tokens, 0)
-            + COALESCE(m.reasoning_tokens, 0) > 0
+        AND (
+            COALESCE(m.input_tokens, 0) + COALESCE(m.output_tokens, 0)
+                + COALESCE(m.cache_read_tokens, 0) + COALESCE(m.cache_write_tokens, 0)
+                + COALESCE(m.reasoning_tokens, 0) > 0
+            OR m.content != '' OR m.reasoning != ''
+            -- a failed reply may have been charged before it failed: nobody said
+            OR m.status = 'error'
+        )
     ), 0) AS unknown_cost
 """
 
@@ -385,8 +407,10 @@ class SessionStore:
         model_id: str,
         instance_id: str,
         turn_id: str | None = None,
+        retry_of: int | None = None,
     ) -> Message:
-        """Store a message, committed before this returns (so before any request is sent)."""
+        """Store a message, committed before this returns (so before any request is sent).
+        `retry_of` is the id of the failed prompt a prompt sends again."""
         if role not in ROLES:
             raise BadInputError(f"invalid message role {role!r}: use user or assistant")
         _check_status(status)
@@ -398,9 +422,21 @@ class SessionStore:
             agent = _fetch_agent(conn, agent_id)
             cursor = conn.execute(
                 "INSERT INTO messages (agent_id, role, content, reasoning, status, model_id,"
-                " instance_id, created_at, updated_at, turn_id, writer)"
-                " VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)",
-                (agent_id, role, content, status, model_id, instance_id, now, now, turn_id, writer),
+                " instance_id, created_at, updated_at, turn_id, writer, retry_of)"
+                " VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    agent_id,
+                    role,
+                    content,
+                    status,
+                    model_id,
+                    instance_id,
+                    now,
+                    now,
+                    turn_id,
+                    writer,
+                    retry_of,
+                ),
             )
             _bump_session(conn, agent.session_id, now)
             message_id = cursor.lastrowid
@@ -417,6 +453,7 @@ class SessionStore:
             created_at=now,
             updated_at=now,
             turn_id=turn_id,
+            retry_of=retry_of,
         )
 
     def update_message(
@@ -435,6 +472,10 @@ class SessionStore:
         cost_usd: float | None = None,
         ttft_ms: float | None = None,
         duration_ms: float | None = None,
+        stop_reason: StopReason | None = None,
+        notes: Sequence[str] | None = None,
+        cost_source: CostSource | None = None,
+        output_estimated: bool | None = None,
     ) -> None:
         """Change a message in its own committed transaction; None leaves a field unchanged.
 
@@ -451,6 +492,14 @@ class SessionStore:
             changes["status"] = _check_status(status)
         if error is not None:
             changes["error"] = error
+        if stop_reason is not None:
+            changes["stop_reason"] = _check_choice("stop reason", stop_reason, STOP_REASONS)
+        if notes is not None:
+            changes["notes"] = json.dumps(list(notes), ensure_ascii=False)
+        if cost_source is not None:
+            changes["cost_source"] = _check_choice("cost source", cost_source, COST_SOURCES)
+        if output_estimated is not None:
+            changes["output_estimated"] = int(output_estimated)
         tokens = {
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
@@ -898,6 +947,12 @@ def _check_status(status: str) -> MessageStatus:
     raise BadInputError(
         f"invalid message status {status!r}: use one of {', '.join(MESSAGE_STATUSES)}"
     )
+
+
+def _check_choice(what: str, value: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise BadInputError(f"invalid {what} {value!r}: use one of {', '.join(choices)}")
+    return value
 
 
 def _require_text(what: str, value: str) -> str:

@@ -87,6 +87,12 @@ _STATE_WORDS = {
 }
 
 
+def status_detail(status: ConnectionStatus) -> str:
+    """What the test said beyond its label: nothing for a connection (the label has the
+    latency already), the one-line reason otherwise."""
+    return "" if status.state == "connected" else status.message
+
+
 def status_label(status: ConnectionStatus | None) -> str:
     """`connected (120 ms)`, `key rejected`, `untested`."""
     if status is None:

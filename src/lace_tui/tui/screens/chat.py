@@ -91,7 +91,8 @@ class ChatScreen(Screen[None]):
     HOWTO: ClassVar[str] = (
         "Type a prompt and press Enter to send it; Ctrl+J starts a new line (so do Shift+Enter "
         "and Alt+Enter in terminals that tell them from Enter, such as kitty or WezTerm). "
-        "Esc stops a streaming reply and keeps what arrived.\n"
+        "Esc stops a streaming reply and keeps what arrived. A failed prompt stays in the "
+        "transcript but is not sent again; Ctrl+R sends the selected agent's last one again.\n"
         "Ctrl+N starts a session, Ctrl+A adds an agent (another model) to it, Ctrl+O switches "
         "the selected agent's model. Ctrl+G shows every agent side by side; a prompt then goes "
         "to all of them at once.\n"
@@ -105,6 +106,8 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+a", "new_agent", "Add agent", priority=True),
         Binding("ctrl+o", "pick_model", "Switch model", priority=True),
         Binding("ctrl+g", "toggle_columns", "Side by side", priority=True),
+        # Named on the failed reply itself and in the palette; the footer has no room left.
+        Binding("ctrl+r", "retry_failed", "Retry failed", show=False, priority=True),
     ]
 
     def __init__(self, services: Services, session_id: str | None = None) -> None:
@@ -185,6 +188,11 @@ class ChatScreen(Screen[None]):
                 "toggle_archived",
             ),
             ("Stop reply", "Stop the streaming replies; what arrived is kept (esc)", "stop"),
+            (
+                "Retry failed prompt",
+                "Send the selected agent's last failed prompt again (ctrl+r)",
+                "retry_failed",
+            ),
             ("Load earlier messages", "Show older messages of the selected agent", "load_earlier"),
         )
         return [
@@ -386,12 +394,19 @@ class ChatScreen(Screen[None]):
         self.prompt.clear()
         self._send(targets, text)
 
-    def _send(self, agents: list[Agent], text: str, *, drop_oldest: bool = False) -> None:
+    def _send(
+        self,
+        agents: list[Agent],
+        text: str,
+        *,
+        drop_oldest: bool = False,
+        retry_of: int | None = None,
+    ) -> None:
         ticket = _PromptTicket(text=text, pending=len(agents))
         turn_id = new_turn_id() if len(agents) > 1 else None
         for agent in agents:
             self._streams[agent.id] = self.run_worker(
-                self._stream_reply(agent, text, ticket, turn_id, drop_oldest),
+                self._stream_reply(agent, text, ticket, turn_id, drop_oldest, retry_of),
                 name=f"reply-{agent.id}",
                 group="chat-stream",
                 exit_on_error=False,
@@ -404,6 +419,7 @@ class ChatScreen(Screen[None]):
         ticket: _PromptTicket,
         turn_id: str | None,
         drop_oldest: bool,
+        retry_of: int | None = None,
     ) -> None:
         """Send one prompt to one agent and stream the reply into its column."""
         pane = self._panes.get(agent.session_id)
@@ -414,7 +430,7 @@ class ChatScreen(Screen[None]):
             return
         FULL_COLLECTIONS.hold()
         try:
-            await self._stream_into(column, agent, text, ticket, turn_id, drop_oldest)
+            await self._stream_into(column, agent, text, ticket, turn_id, drop_oldest, retry_of)
         finally:
             FULL_COLLECTIONS.release()
 
@@ -426,11 +442,14 @@ class ChatScreen(Screen[None]):
         ticket: _PromptTicket,
         turn_id: str | None,
         drop_oldest: bool,
+        retry_of: int | None = None,
     ) -> None:
         transcript = column.transcript
         user_widget = await transcript.add_user(text)
         live = _LiveReply()
-        events = self.services.chat.send(agent.id, text, turn_id=turn_id, drop_oldest=drop_oldest)
+        events = self.services.chat.send(
+            agent.id, text, turn_id=turn_id, drop_oldest=drop_oldest, retry_of=retry_of
+        )
         breath = time.monotonic()
         try:
             async for chat_event in events:
@@ -491,7 +510,7 @@ class ChatScreen(Screen[None]):
             await reply.finish(event.message, event.tokens_per_second)
             if event.message.status == "error":
                 self.notify(
-                    event.message.error or "the reply failed",
+                    f"{event.message.error or 'the reply failed'}\nctrl+r sends the prompt again",
                     title=f"{agent.name}: reply failed",
                     severity="error",
                     timeout=8,
@@ -537,6 +556,22 @@ class ChatScreen(Screen[None]):
             ),
             answered,
         )
+
+    def action_retry_failed(self) -> None:
+        """Send the selected agent's last failed prompt again, as a new turn (the failed one
+        stays, marked failed)."""
+        agent = self._selected_agent()
+        if agent is None:
+            return
+        if agent.id in self._streams:
+            self.notify(f"{agent.name} is still replying: esc stops it", severity="warning")
+            return
+        with self._reported():
+            prompt = self.services.chat.failed_prompt(agent.id)
+            if prompt is None:
+                self.notify(f"{agent.name} has no failed prompt to retry")
+                return
+            self._send([agent], prompt.content, retry_of=prompt.id)
 
     def action_stop(self) -> None:
         """Stop the replies streaming in this session (what arrived is kept); with nothing

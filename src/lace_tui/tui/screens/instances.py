@@ -12,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from lace_tui.errors import LaceError
-from lace_tui.tui.format import key_label, relative_time, status_label
+from lace_tui.tui.format import key_label, relative_time, status_detail, status_label
 from lace_tui.tui.literal import assemble, cells, literal
 from lace_tui.tui.messages import CatalogReady, InstancesChanged
 from lace_tui.tui.screens.base import LaceScreen
@@ -207,8 +207,8 @@ class InstancesScreen(LaceScreen):
         elif status is not None:
             style = "$text-success" if status.state == "connected" else "$text-error"
             parts.append((f"\n{status_label(status)}", style))
-            if status.message:
-                parts.append(f": {status.message}")
+            if status_detail(status):
+                parts.append(f": {status_detail(status)}")
         else:
             parts.append(("\nnot tested yet: t tests the connection", "dim"))
         if not view.can_chat:
@@ -305,7 +305,8 @@ class InstancesScreen(LaceScreen):
         except LaceError as exc:
             self.lace.report(exc, title="Test")
         else:
-            message = status_label(status) + (f": {status.message}" if status.message else "")
+            detail = status_detail(status)
+            message = status_label(status) + (f": {detail}" if detail else "")
             title = f"Test of {instance_id}"
             if status.state == "connected":
                 self.notify(message, title=title)

@@ -216,8 +216,14 @@ class ModelPicker(ModalScreen[PickerResult | None]):
         table.add_columns("", "Model", "In $/M", "Out $/M", "Context", "Can", "Next turn")
         ids = [view.instance.id for view in self._views]
         chattable = [view.instance.id for view in self._views if view.can_chat]
+        # A key that is missing makes an instance a poor first choice: prefer one that works.
+        usable = [
+            view.instance.id
+            for view in self._views
+            if view.can_chat and (view.key.available or view.key.source == "none")
+        ]
         wanted = self._current.instance_id if self._current else None
-        start = wanted if wanted in chattable else (chattable[0] if chattable else ids[0])
+        start = wanted if wanted in chattable else (usable or chattable or ids)[0]
         instances = self.query_one("#picker-instances", OptionList)
         instances.highlighted = ids.index(start)
         self._load_instance(start)
@@ -263,11 +269,23 @@ class ModelPicker(ModalScreen[PickerResult | None]):
                 ),
                 key=model.id,
             )
-        if current is not None and current.instance_id == self._instance_id:
-            for row, model in enumerate(self._shown):
-                if model.id == current.model_id:
-                    table.move_cursor(row=row)
+        preferred = self._preferred_model()
+        for row, model in enumerate(self._shown):
+            if model.id == preferred:
+                table.move_cursor(row=row)
         self._show_detail()
+
+    def _preferred_model(self) -> str | None:
+        """The row to start on: the agent's current model on its instance, else the
+        provider's default large model (not merely the first, often the dearest, one)."""
+        current = self._current
+        if current is not None and current.instance_id == self._instance_id:
+            return current.model_id
+        view = next((v for v in self._views if v.instance.id == self._instance_id), None)
+        if view is None:
+            return None
+        provider = self.services.catalog.get(view.instance.provider)
+        return provider.default_large_model_id if provider is not None else None
 
     def _highlighted_model(self) -> InstanceModel | None:
         table = self.query_one("#picker-models", DataTable)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from textual.content import Content
 from textual.widgets import Static
 
-from lace_tui.services.cost import format_cost
+from lace_tui.services.usage_text import total_cost_text
 from lace_tui.sessions.models import UsageTotals
 from lace_tui.tui.literal import assemble, literal
 
@@ -43,14 +43,6 @@ def sum_totals(parts: Iterable[UsageTotals]) -> UsageTotals:
             messages=total.messages + part.messages,
         )
     return total
-
-
-def total_cost_text(totals: UsageTotals) -> str:
-    """`$0.0123`, `≥ $0.0123` when some replies have no known price, or `unknown`."""
-    if totals.cost_usd is None:
-        return "unknown" if totals.messages else "$0"
-    text = format_cost(totals.cost_usd)
-    return text if totals.cost_complete else f"≥ {text}"
 
 
 def compact_count(tokens: int) -> str:

@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from lace_tui.services.cost import format_cost
+from lace_tui.services.usage_text import cost_text, token_text
 from lace_tui.sessions.models import Message
 from lace_tui.textsafe import printable
 from lace_tui.tui.literal import literal
@@ -26,8 +26,8 @@ MAX_WRITE_CHARS = 1000
 
 def tokens_per_second(message: Message) -> float | None:
     """Output tokens per second after the first token, from what the store kept."""
-    if message.output_tokens is None or message.duration_ms is None:
-        return None
+    if not message.output_tokens or message.duration_ms is None:
+        return None  # (no output, e.g. only a tool call: no rate worth showing)
     elapsed_ms = message.duration_ms - (message.ttft_ms or 0)
     if elapsed_ms <= 0:
         return None
@@ -39,14 +39,7 @@ def reply_summary(message: Message, rate: float | None = None) -> str:
     parts = [f"{message.model_id} @ {message.instance_id}"]
     if message.status == "streaming":
         return " · ".join([*parts, "streaming…"])
-    if message.input_tokens is not None or message.output_tokens is not None:
-        tokens_in = "?" if message.input_tokens is None else f"{message.input_tokens:,}"
-        tokens_out = "?" if message.output_tokens is None else f"{message.output_tokens:,}"
-        parts.append(f"{tokens_in} in / {tokens_out} out tokens")
-    else:
-        parts.append("tokens unknown")
-    cost = format_cost(message.cost_usd)
-    parts.append(cost if message.cost_usd is not None else f"cost {cost}")
+    parts += [token_text(message), cost_text(message)]
     if message.ttft_ms is not None:
         parts.append(f"TTFT {message.ttft_ms:,} ms")
     rate = rate if rate is not None else tokens_per_second(message)
@@ -58,8 +51,19 @@ def reply_summary(message: Message, rate: float | None = None) -> str:
 
 
 def error_line(message: Message) -> str:
-    """The error under a failed reply, in one line (it already says what to do)."""
-    return f"✗ {message.error or 'the reply failed'}"
+    """The error under a failed reply, in one line (it already says what to do), and the key
+    that sends a failed prompt again."""
+    return f"✗ {message.error or 'the reply failed'} · ctrl+r retries the last failed prompt"
+
+
+def notes_text(message: Message) -> str:
+    """lace-tui's notes on how the reply ended (cut short, refused, tool calls), one a line."""
+    return "\n".join(f"⚑ {shown(note)}" for note in message.notes)
+
+
+def shown(text: str) -> str:
+    """Outside text (a note quotes the model's tool call) as drawn: printable, never markup."""
+    return printable(text)
 
 
 class UserMessage(Static):
@@ -118,6 +122,10 @@ class ReplyView(Vertical):
         color: $error;
         padding: 0 1;
     }
+    ReplyView > .reply-notes {
+        color: $warning;
+        padding: 0 1;
+    }
     ReplyView > .reply-summary.-interrupted {
         color: $warning;
     }
@@ -164,6 +172,9 @@ class ReplyView(Vertical):
         error = Static(literal(error_line(self.message), one_line=True), classes="reply-error")
         error.display = self.message.status == "error"
         yield error
+        notes = Static(literal(notes_text(self.message)), classes="reply-notes")
+        notes.display = bool(self.message.notes)
+        yield notes
         yield Static(
             literal(reply_summary(self.message, self._rate), one_line=True),
             classes=f"reply-summary -{self.message.status}",
@@ -264,6 +275,9 @@ class ReplyView(Vertical):
             error = self.query_one(".reply-error", Static)
             error.update(literal(error_line(message), one_line=True))
             error.display = message.status == "error"
+            notes = self.query_one(".reply-notes", Static)
+            notes.update(literal(notes_text(message)))
+            notes.display = bool(message.notes)
             summary = self.query_one(".reply-summary", Static)
             summary.update(literal(reply_summary(message, rate), one_line=True))
             for status in ("streaming", "complete", "interrupted", "error"):
