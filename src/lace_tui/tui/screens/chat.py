@@ -85,6 +85,7 @@ class ChatScreen(Screen[None]):
         self.show_archived = False
         self._requested_session = session_id
         self._panes: dict[str, SessionPane] = {}
+        self._opening = asyncio.Lock()
         self._replies = ReplyStreams(self)
         self._streams = self._replies.workers  # by agent id
 
@@ -185,11 +186,20 @@ class ChatScreen(Screen[None]):
         if not self.is_mounted:
             self._requested_session = session_id
             return
-        self.run_worker(self._open_session(session_id), group="open-session")
+        # Exclusive: a newer request replaces one still loading, and a failure is reported
+        # by `_open_session` rather than ending the app.
+        self.run_worker(
+            self._open_session(session_id),
+            group="open-session",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     async def _open_session(self, session_id: str, agent_id: str | None = None) -> None:
-        with self._reported("Cannot open the session"):
-            await self._show_session(session_id, agent_id)
+        # One at a time: two openings interleaved at their awaits would each mount a pane.
+        async with self._opening:
+            with self._reported("Cannot open the session"):
+                await self._show_session(session_id, agent_id)
 
     async def _show_session(self, session_id: str, agent_id: str | None) -> None:
         store = self.services.sessions
