@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
@@ -302,7 +302,11 @@ class ChatScreen(Screen[None]):
         used: int | None = None
         window: int | None = None
         if selected is not None and self._catalog_loaded():
-            used, window = self.services.chat.context_usage(selected)
+            usage = self.services.chat.known_context_usage(selected)
+            if usage is None:
+                self._count_context(selected)  # shown once counted, off the UI loop
+            else:
+                used, window = usage
         header.show(
             HeaderInfo(
                 title=session_label(session),
@@ -312,6 +316,16 @@ class ChatScreen(Screen[None]):
                 context_window=window,
             )
         )
+
+    @work(thread=True, exclusive=True, group="context-usage", exit_on_error=False)
+    def _count_context(self, agent: Agent) -> None:
+        """Count an agent's history once (a long one takes tens of milliseconds); the chat
+        service keeps a running total from then on."""
+        try:
+            self.services.chat.context_usage(agent)
+        except LaceError:
+            return  # the header goes on without the context bar
+        self.app.call_from_thread(self._refresh_header)
 
     @on(OptionList.OptionSelected, "#chat-sessions")
     async def _on_session_chosen(self, event: OptionList.OptionSelected) -> None:
