@@ -254,6 +254,7 @@ class Result:
     shown_after_last_sent_ms: float
     shown_after_enter_ms: float
     keys_ms: list[float]
+    keys_lost: int = 0  # typed while streaming but not in the prompt at the end
 
 
 async def wait_for(condition: Callable[[], bool], limit: float = 60.0) -> float:
@@ -312,7 +313,10 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
             stored = services.sessions.list_messages(services.sessions.list_agents("s-bench")[0].id)
             assert stored[-1].content == reply_text, "the stored reply differs from what was sent"
             assert markdown.source == reply_text, "the reply on screen differs from what was sent"
-            return Result((shown - last_sent) * 1000, (shown - pressed) * 1000, keys.latencies_ms())
+            lost = len(keys.posted) - len(screen.prompt.text)
+            return Result(
+                (shown - last_sent) * 1000, (shown - pressed) * 1000, keys.latencies_ms(), lost
+            )
     finally:
         services.close()
         server.close()
