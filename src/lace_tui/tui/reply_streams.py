@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, get_current_worker
 
 from lace_tui.errors import ContextOverflowError, LaceError
-from lace_tui.providers.events import ReasoningDelta, TextDelta
-from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
 from lace_tui.sessions.models import Agent
 from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.widgets.chat_message import ReplyView
 from lace_tui.tui.widgets.chat_pane import AgentColumn
 
 if TYPE_CHECKING:
+    # The chat service (providers, httpx) is imported with the first prompt sent, not before
+    # a reopened session's first paint.
+    from lace_tui.services.chat_service import ChatEvent
     from lace_tui.tui.screens.chat import ChatScreen
 
 # A worker reading a burst of buffered events yields to the event loop at least this often.
@@ -64,6 +65,8 @@ class ReplyStreams:
 
     def send(self, agents: list[Agent], text: str, *, drop_oldest: bool = False) -> None:
         """Send `text` to each of `agents`, streaming every reply into its agent's column."""
+        from lace_tui.services.chat_service import new_turn_id
+
         ticket = _PromptTicket(text=text, pending=len(agents))
         turn_id = new_turn_id() if len(agents) > 1 else None
         for agent in agents:
@@ -148,6 +151,9 @@ class ReplyStreams:
         ticket: _PromptTicket,
         column: AgentColumn,
     ) -> None:
+        from lace_tui.providers.events import ReasoningDelta, TextDelta
+        from lace_tui.services.chat_service import ReplyDone, ReplyStarted
+
         screen = self.screen
         reply = live.view
         if isinstance(event, TextDelta):

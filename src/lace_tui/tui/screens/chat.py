@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, UnknownModeError
@@ -30,7 +30,6 @@ from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.reply_streams import ReplyStreams
 from lace_tui.tui.screens.confirm import ConfirmScreen
-from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
 from lace_tui.tui.widgets.chat_dialogs import TextDialog
 from lace_tui.tui.widgets.chat_header import HeaderInfo, SessionHeader, sum_totals
 from lace_tui.tui.widgets.chat_pane import SessionPane
@@ -38,6 +37,9 @@ from lace_tui.tui.widgets.chat_prompt import ChatPrompt
 from lace_tui.tui.widgets.chat_sidebar import AgentList, ChatSidebar, SessionList, session_label
 from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
+
+if TYPE_CHECKING:  # imported when first used: the instance service is not needed to show a session
+    from lace_tui.tui.screens.model_picker import ModelPick
 
 
 class ChatScreen(Screen[None]):
@@ -415,6 +417,13 @@ class ChatScreen(Screen[None]):
         *,
         agent: Agent | None = None,
     ) -> None:
+        from lace_tui.tui.screens.model_picker import (
+            GoToInstances,
+            ModelPick,
+            ModelPicker,
+            PickerResult,
+        )
+
         current = None if agent is None else ModelPick(agent.instance_id, agent.model_id)
         with self._reported():
             history_tokens = self._history_tokens(agent)
