@@ -114,20 +114,25 @@ newest = os.environ["BENCH_NEWEST"]
 class Bench(LaceApp):
     done = False
 
+    def _display(self, screen, renderable) -> None:
+        # The first frame that shows the newest message is what a person waits for.
+        super()._display(screen, renderable)
+        self.check()
+
     def on_ready(self) -> None:
         super().on_ready()
+        self.ready = True
         self.check()
         self.set_interval(0.002, self.check)
 
     def check(self) -> None:
-        if self.done:
-            return
-        for widget in self.screen.query("UserMessage"):
-            if getattr(widget, "text", None) == newest and widget.region.height:
-                self.done = True
-                print(f"session {time.time() - t0:.4f}")
-                self.exit()
-                return
+        if not self.done:
+            for widget in self.screen.query("UserMessage"):
+                if getattr(widget, "text", None) == newest and widget.region.height:
+                    self.done = True
+                    print(f"session {time.time() - t0:.4f}")
+        if self.done and getattr(self, "ready", False):
+            self.exit()  # only once started: leaving mid-mount would be an error
 
 services = Services(resolve_paths(sys.argv[1]), environ={})
 Bench(services).run(headless=True, size=(80, 24))

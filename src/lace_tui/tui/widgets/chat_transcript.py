@@ -27,7 +27,7 @@ MAX_MESSAGES = 40
 MAX_MOUNTED_LINES = 4 * WINDOW_LINES
 # Opening a transcript mounts this many lines of its newest messages first (a screen or two),
 # and the rest of the window just after the first frame: a reopened session shows sooner.
-FIRST_PAINT_LINES = 30
+FIRST_PAINT_LINES = 12
 
 
 def text_lines(text: str) -> int:
