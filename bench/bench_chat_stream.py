@@ -302,8 +302,10 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
             thread = inject_keys(app, keys, stop)
             try:
                 reply = screen.query_one(ReplyView)
-                markdown = reply.query_one(Markdown)
-                shown = await wait_for(lambda: last_block_text(markdown).endswith(tail))
+                # A long reply is drawn in parts (Markdown widgets): its tail is in the last.
+                shown = await wait_for(
+                    lambda: last_block_text(list(reply.query(Markdown))[-1]).endswith(tail)
+                )
             finally:
                 stop.set()
                 thread.join()
@@ -312,7 +314,8 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
             _, last_sent = server.sent()
             stored = services.sessions.list_messages(services.sessions.list_agents("s-bench")[0].id)
             assert stored[-1].content == reply_text, "the stored reply differs from what was sent"
-            assert markdown.source == reply_text, "the reply on screen differs from what was sent"
+            on_screen = reply.markdown_source
+            assert on_screen == reply_text, "the reply on screen differs from what was sent"
             lost = len(keys.posted) - len(screen.prompt.text)
             return Result(
                 (shown - last_sent) * 1000, (shown - pressed) * 1000, keys.latencies_ms(), lost
