@@ -70,6 +70,18 @@ def first_frame_briefs(paths: Paths) -> list[ProviderBrief] | None:
     return read_briefs(paths, scan.stamp)
 
 
+def shipped_only_briefs(paths: Paths) -> list[ProviderBrief] | None:
+    """The briefs of a home that reads only the shipped data (no downloaded update, no user
+    catalog file) from the shipped index, or None. Nothing such a home reads can be broken, so
+    these answer `catalog list` exactly as a full load would, without pydantic."""
+    scan = _scan(paths)
+    if scan is None or not scan.only_shipped:
+        return None
+    from lace_tui.catalog.shipped_index import BRIEFS, FILES
+
+    return index_briefs(scan.shipped_files, FILES, BRIEFS)
+
+
 def index_briefs(
     files: Sequence[Path], prints: Sequence[FilePrint], rows: Sequence[IndexRow]
 ) -> list[ProviderBrief] | None:

@@ -6,8 +6,6 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel
-
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
     """Columns padded to their widest cell; the last column is not padded."""
@@ -21,13 +19,21 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
 
 def print_json(data: object) -> None:
     """Stable JSON: 2-space indent, keys in model order, UTF-8 kept."""
+    if "pydantic" in sys.modules:  # else no model can be in `data`: plain data stays fast
+        data = _dumped(data)
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _dumped(data: object) -> object:
+    from pydantic import BaseModel
+
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
     elif isinstance(data, list):
         data = [
             item.model_dump(mode="json") if isinstance(item, BaseModel) else item for item in data
         ]
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return data
 
 
 def warn(message: str) -> None:
