@@ -304,7 +304,8 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
                 reply = screen.query_one(ReplyView)
                 # A long reply is drawn in parts (Markdown widgets): its tail is in the last.
                 shown = await wait_for(
-                    lambda: last_block_text(list(reply.query(Markdown))[-1]).endswith(tail)
+                    lambda: last_block_text(list(reply.query(Markdown))[-1]).endswith(tail),
+                    limit=600,  # a long reply on a busy machine
                 )
             finally:
                 stop.set()
