@@ -147,7 +147,7 @@ async def test_a_flush_due_as_the_reply_finishes_does_not_freeze_it() -> None:
 
 
 def long_reply() -> str:
-    """About 12,000 characters of the Markdown replies are made of, with blank lines inside
+    """About 7,000 characters of the Markdown replies are made of, with blank lines inside
     fences and list items (where a part must not end)."""
     section = (
         "## Step {n}\n\nA paragraph that explains the step in a few plain words.\n\n"
@@ -156,7 +156,7 @@ def long_reply() -> str:
         "> a quote\n>\n> that goes on\n\n    indented code\n\n    more of it\n\n"
         "| a | b |\n|---|---|\n| {n} | 2 |\n\n"
     )
-    return "".join(section.format(n=n) for n in range(40)) + "The end."
+    return "".join(section.format(n=n) for n in range(24)) + "The end."
 
 
 async def test_a_long_reply_is_drawn_in_parts_that_render_as_the_whole() -> None:
