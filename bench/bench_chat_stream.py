@@ -306,11 +306,9 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
             thread = inject_keys(app, keys, stop)
             try:
                 reply = screen.query_one(ReplyView)
-                # A long reply is drawn in parts (Markdown widgets): its tail is in the last.
+                markdown = reply.query_one(Markdown)
                 shown = await wait_for(
-                    lambda: last_block_text(list(reply.query_children(Markdown))[-1]).endswith(
-                        tail
-                    ),
+                    lambda: last_block_text(markdown).endswith(tail),
                     limit=600,  # a long reply on a busy machine
                 )
             finally:
@@ -322,8 +320,7 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
             _, last_sent = server.sent()
             stored = services.sessions.list_messages(services.sessions.list_agents("s-bench")[0].id)
             assert stored[-1].content == reply_text, "the stored reply differs from what was sent"
-            on_screen = reply.markdown_source
-            assert on_screen == reply_text, "the reply on screen differs from what was sent"
+            assert markdown.source == reply_text, "the reply on screen differs from what was sent"
             lost = len(keys.posted) - len(screen.prompt.text)
             return Result(
                 (shown - last_sent) * 1000,

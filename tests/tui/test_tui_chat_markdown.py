@@ -13,7 +13,6 @@ from textual.widgets.markdown import MarkdownBlock
 
 from lace_tui.sessions.models import Message
 from lace_tui.tui.widgets.chat_message import MAX_WRITE_CHARS, ReplyView, reply_summary
-from lace_tui.tui.widgets.markdown_parts import split_parts
 from tests.tui.conftest import wait_until
 
 SAMPLES = [
@@ -123,8 +122,9 @@ async def test_a_reply_arriving_at_once_is_drawn_in_pieces_but_whole() -> None:
         reply.add_text(text)
         await reply.finish(message("complete", text))
         await pilot.pause()
-        assert reply.markdown_source == text
-        assert len(reply.query(MarkdownBlock)) == 60
+        markdown = reply.query_one(Markdown)
+        assert markdown.source == text
+        assert len(markdown.query(MarkdownBlock)) == 60
 
 
 async def test_a_flush_due_as_the_reply_finishes_does_not_freeze_it() -> None:
@@ -144,45 +144,6 @@ async def test_a_flush_due_as_the_reply_finishes_does_not_freeze_it() -> None:
         await pilot.pause()
         assert reply.query_one(Markdown).source == text
         assert not reply.streaming
-
-
-def long_reply() -> str:
-    """About 7,000 characters of the Markdown replies are made of, with blank lines inside
-    fences and list items (where a part must not end)."""
-    section = (
-        "## Step {n}\n\nA paragraph that explains the step in a few plain words.\n\n"
-        "1. first item\n\n   still the first item\n2. second item\n\n"
-        "```python\ndef step_{n}() -> None:\n\n    return None\n```\n\n"
-        "> a quote\n>\n> that goes on\n\n    indented code\n\n    more of it\n\n"
-        "| a | b |\n|---|---|\n| {n} | 2 |\n\n"
-    )
-    return "".join(section.format(n=n) for n in range(24)) + "The end."
-
-
-async def test_a_long_reply_is_drawn_in_parts_that_render_as_the_whole() -> None:
-    """Each part of a long reply is its own Markdown widget (so a frame's work does not grow
-    with the reply); together they draw exactly what one widget would."""
-    text = long_reply()
-    parts = split_parts(text)
-    assert len(parts) > 3 and "".join(parts) == text
-    chunker = random.Random(3)
-    reply = ReplyView(message())
-    whole = Markdown(text)
-    app = TwoDocuments()
-    async with app.run_test() as pilot:
-        await app.mount_all([reply, whole])
-        at = 0
-        while at < len(text):
-            size = chunker.randint(1, 400)
-            reply.add_text(text[at : at + size])
-            at += size
-            if chunker.random() < 0.2:
-                await pilot.pause()
-        await reply.finish(message("complete", text))
-        await pilot.pause()
-        shown = list(reply.query_children(Markdown))
-        assert [part.source for part in shown] == parts
-        assert [b for part in shown for b in blocks(part)] == blocks(whole)
 
 
 async def test_error_and_interrupted_replies_say_so() -> None:

@@ -14,7 +14,6 @@ from textual.widgets.markdown import MarkdownStream
 
 from lace_tui.services.cost import format_cost
 from lace_tui.sessions.models import Message
-from lace_tui.tui.widgets.markdown_parts import PART_CHARS, first_cut, split_parts
 
 # Deltas arriving faster than this are written to the screen together: Markdown's append
 # re-parses the open block, so one write per token would fall behind at 1,000 tokens/s.
@@ -133,7 +132,6 @@ class ReplyView(Vertical):
         self._pending_text: list[str] = []
         self._pending_reasoning: list[str] = []
         self._stream: MarkdownStream | None = None
-        self._part_text = ""  # what the last Markdown part (the one streamed into) holds
         self._flush_timer: Timer | None = None
         self._lock = asyncio.Lock()
         self._finished = message.status != "streaming"
@@ -152,14 +150,6 @@ class ReplyView(Vertical):
     def streaming(self) -> bool:
         return not self._finished
 
-    @property
-    def markdown_source(self) -> str:
-        """The Markdown the reply's parts hold: what is on screen, or about to be."""
-        return "".join(part.source for part in self._parts())
-
-    def _parts(self) -> list[Markdown]:
-        return list(self.query_children(Markdown))
-
     def compose(self) -> ComposeResult:
         streaming = self.message.status == "streaming"
         with Collapsible(
@@ -168,8 +158,7 @@ class ReplyView(Vertical):
             classes="-has-reasoning" if self._reasoning else "",
         ):
             yield Static(Content(self._reasoning), classes="reply-reasoning")
-        for part in split_parts(self._text):
-            yield Markdown(part or None)
+        yield Markdown(self._text or None)
         error = Static(error_line(self.message), classes="reply-error")
         error.display = self.message.status == "error"
         yield error
@@ -230,41 +219,9 @@ class ReplyView(Vertical):
                 self._seen_text = True
                 # The answer has begun: fold the thinking away so the answer is in view.
                 self.query_one(Collapsible).collapsed = True
-            await self._write_parts(chunk)
-
-    async def _write_parts(self, chunk: str) -> None:
-        """Stream `chunk` into the last Markdown part, starting a new part where it may."""
-        while chunk:
-            written = len(self._part_text)
-            cut = first_cut(self._part_text + chunk, max(written, PART_CHARS))
-            head, chunk = (
-                (chunk, "") if cut is None else (chunk[: cut - written], chunk[cut - written :])
-            )
-            if head:
-                if self._stream is None:
-                    self._stream = Markdown.get_stream(self._parts()[-1])
-                await self._stream.write(head)
-                self._part_text += head
-            if cut is not None:
-                if self._stream is not None:
-                    await self._stream.stop()  # the part is done: its layout stays cached
-                    self._stream = None
-                await self.mount(Markdown(), after=self._parts()[-1])
-                self._part_text = ""
-
-    async def _render_parts(self, text: str) -> None:
-        """Draw `text` afresh, reusing the parts whose text is unchanged."""
-        wanted = split_parts(text)
-        parts = self._parts()
-        for index, source in enumerate(wanted):
-            if index < len(parts):
-                if parts[index].source != source:
-                    await parts[index].update(source)
-            else:
-                await self.mount(Markdown(source), after=self._parts()[-1])
-        for extra in parts[len(wanted) :]:
-            await extra.remove()
-        self._part_text = wanted[-1]
+            if self._stream is None:
+                self._stream = Markdown.get_stream(self.query_one(Markdown))
+            await self._stream.write(chunk)
 
     async def _next_frame(self) -> None:
         """Wait until the screen has drawn what was written so far."""
@@ -300,8 +257,9 @@ class ReplyView(Vertical):
             # tokens again would freeze typing for a moment. Otherwise (nothing streamed yet,
             # deltas we never saw, a note appended by the store) one full render settles it.
             self._text = message.content
-            if self.markdown_source != self._text:
-                await self._render_parts(self._text)
+            markdown = self.query_one(Markdown)
+            if markdown.source != self._text:
+                await markdown.update(self._text)
             # Status shows on the small widgets: a class on the reply itself would restyle
             # every block of its Markdown.
             error = self.query_one(".reply-error", Static)
