@@ -190,8 +190,8 @@ class ChatScreen(Screen[None]):
             return
         # Exclusive: a newer request replaces one still loading, and a failure is reported
         # by `_open_session` rather than ending the app.
-        self.run_worker(
-            self._open_session(session_id),
+        _opening: Worker[None] = self.run_worker(  # annotated: mypy infers the result type
+            partial(self._open_session, session_id),  # called only if it gets to run
             group="open-session",
             exclusive=True,
             exit_on_error=False,
