@@ -179,9 +179,11 @@ def measure_all(repeat: int, *, cached: bool, session: bool) -> dict[str, float]
     with tempfile.TemporaryDirectory(prefix="lace-bench-pyc-") as pycache:
         env = dict(os.environ)
         env.pop("LACE_DIR", None)
+        # Cached: one warm prefix for every run. Not: an empty prefix nothing is written to, so
+        # every run compiles every module it imports (its own and Textual's alike).
+        env["PYTHONPYCACHEPREFIX"] = pycache
         if cached:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = pycache
         else:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         with tempfile.TemporaryDirectory(prefix="lace-bench-session-") as kept:
