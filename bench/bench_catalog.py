@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -166,6 +167,38 @@ def _cold_list(home: str) -> None:
         "    print(s.id, s.name, s.type, s.model_count, sep='\\t')\n"
     )
     subprocess.run([sys.executable, "-c", code, home], check=True, stdout=subprocess.DEVNULL)
+
+
+JSON_ONLY = (
+    "import json, pathlib, sys\n"
+    "for path in sorted(pathlib.Path(sys.argv[1]).glob('*.json')):\n"
+    "    json.loads(path.read_bytes())\n"
+)
+
+
+def cli_list_against_json(repeat: int) -> tuple[float, float]:
+    """Best wall seconds of `lace-tui catalog list` in a fresh process (an empty home: the
+    shipped catalog) and of a json-only read of the shipped files by the same interpreter,
+    interleaved so that a busy moment on the machine hits both alike."""
+    from lace_tui.paths import shipped_catalogs_dir
+
+    shipped = str(shipped_catalogs_dir())
+    cli: list[float] = []
+    json_only: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="lace-bench-list-") as home:
+        env = {**os.environ, "LACE_DIR": home}
+        list_cmd = [sys.executable, "-m", "lace_tui", "catalog", "list"]
+        subprocess.run(list_cmd, env=env, check=True, stdout=subprocess.DEVNULL)  # warm caches
+        for _ in range(repeat):
+            cli.append(_wall(list_cmd, env))
+            json_only.append(_wall([sys.executable, "-c", JSON_ONLY, shipped], env))
+    return min(cli), min(json_only)
+
+
+def _wall(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -254,6 +254,10 @@ class Result:
     shown_after_last_sent_ms: float
     shown_after_enter_ms: float
     keys_ms: list[float]
+    keys_lost: int = 0  # typed while streaming but not in the prompt at the end
+    # CPU seconds this process spent from Enter to the last word on screen: on a busy machine
+    # the wall time mostly measures the other processes, this much less so.
+    cpu_after_enter_s: float = 0.0
 
 
 async def wait_for(condition: Callable[[], bool], limit: float = 60.0) -> float:
@@ -294,6 +298,7 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
             enter = events.Key("enter", "\r")
             enter.set_sender(app)
             pressed = time.monotonic()
+            pressed_cpu = time.process_time()
             assert app._driver is not None
             app._driver.send_message(enter)
             await wait_for(lambda: bool(screen.query("ReplyView Markdown")))
@@ -302,17 +307,28 @@ async def run_chat(tokens: int, rate: float, idle_keys: bool = False) -> Result:
             try:
                 reply = screen.query_one(ReplyView)
                 markdown = reply.query_one(Markdown)
-                shown = await wait_for(lambda: last_block_text(markdown).endswith(tail))
+                shown = await wait_for(
+                    lambda: last_block_text(markdown).endswith(tail),
+                    limit=600,  # a long reply on a busy machine
+                )
             finally:
                 stop.set()
                 thread.join()
+            cpu = time.process_time() - pressed_cpu
             await wait_for(lambda: not screen.streaming_agents())
             await pilot.pause(0.1)
             _, last_sent = server.sent()
             stored = services.sessions.list_messages(services.sessions.list_agents("s-bench")[0].id)
             assert stored[-1].content == reply_text, "the stored reply differs from what was sent"
             assert markdown.source == reply_text, "the reply on screen differs from what was sent"
-            return Result((shown - last_sent) * 1000, (shown - pressed) * 1000, keys.latencies_ms())
+            lost = len(keys.posted) - len(screen.prompt.text)
+            return Result(
+                (shown - last_sent) * 1000,
+                (shown - pressed) * 1000,
+                keys.latencies_ms(),
+                lost,
+                cpu,
+            )
     finally:
         services.close()
         server.close()

@@ -102,6 +102,108 @@ Bench(services).run(headless=True, size=(80, 24))
 """
 
 
+SESSION = """
+import os, sys, time
+from lace_tui.paths import resolve_paths
+from lace_tui.services.app_services import Services
+from lace_tui.tui.app import LaceApp
+
+t0 = float(os.environ["BENCH_T0"])
+newest = os.environ["BENCH_NEWEST"]
+
+class Bench(LaceApp):
+    done = False
+
+    def _display(self, screen, renderable) -> None:
+        # The first frame that shows the newest message is what a person waits for.
+        super()._display(screen, renderable)
+        self.check()
+
+    def on_ready(self) -> None:
+        super().on_ready()
+        self.ready = True
+        self.check()
+        self.set_interval(0.002, self.check)
+
+    def check(self) -> None:
+        if not self.done:
+            for widget in self.screen.query("UserMessage"):
+                if getattr(widget, "text", None) == newest and widget.region.height:
+                    self.done = True
+                    print(f"session {time.time() - t0:.4f}")
+        if self.done and getattr(self, "ready", False):
+            self.exit()  # only once started: leaving mid-mount would be an error
+
+services = Services(resolve_paths(sys.argv[1]), environ={})
+Bench(services).run(headless=True, size=(80, 24))
+"""
+
+SESSION_MESSAGES = 200
+REPLY = (
+    "Here is what I found.\n\n- **first**: a point with `code`\n- second: another point\n\n"
+    "```python\nprint('hello')\n```\n\nAnd a closing paragraph of a few more words.\n"
+)
+
+
+def session_home(home: str) -> str:
+    """A home with 3 instances and a session of SESSION_MESSAGES messages; returns the text of
+    the newest prompt (what the start waits for)."""
+    from lace_tui.instances.models import Instance
+    from lace_tui.paths import resolve_paths
+    from lace_tui.services.app_services import Services
+
+    services = Services(resolve_paths(home), environ={})
+    try:
+        instances = (("claude", "anthropic"), ("gpt", "openai"), ("gem", "gemini"))
+        for instance_id, provider in instances:
+            services.instances.add(
+                Instance(id=instance_id, provider=provider), api_key="sk-bench-000000000"
+            )
+        session = services.sessions.create_session("s-bench", title="Bench session")
+        agent = services.chat.add_agent(session.id, "claude", "claude-sonnet-4-6")
+        pair = {"model_id": agent.model_id, "instance_id": agent.instance_id}
+        newest = ""
+        for n in range(SESSION_MESSAGES // 2):
+            newest = f"question number {n}: what about this?"
+            services.sessions.add_message(agent.id, "user", newest, **pair)
+            services.sessions.add_message(agent.id, "assistant", REPLY, **pair)
+        # The newest prompt goes last, so it is what the start waits to see.
+        return newest
+    finally:
+        services.close()
+
+
+def measure_all(repeat: int, *, cached: bool, session: bool) -> dict[str, float]:
+    """Best seconds of hello, lace's first start (Catalog shown) and, with `session`, a start
+    into an existing session; runs interleaved. Used by bench_issue17.py."""
+    with tempfile.TemporaryDirectory(prefix="lace-bench-pyc-") as pycache:
+        env = dict(os.environ)
+        env.pop("LACE_DIR", None)
+        # Cached: one warm prefix for every run. Not: an empty prefix nothing is written to, so
+        # every run compiles every module it imports (its own and Textual's alike).
+        env["PYTHONPYCACHEPREFIX"] = pycache
+        if cached:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        with tempfile.TemporaryDirectory(prefix="lace-bench-session-") as kept:
+            env["BENCH_NEWEST"] = session_home(kept) if session else ""
+            with tempfile.TemporaryDirectory(prefix="lace-bench-start-") as home:
+                env["BENCH_PROVIDERS"] = expected_providers(home)
+                run(HELLO, env)  # untimed: fills the bytecode cache (if any) and the OS's
+                run(LACE, env, home)
+                if session:
+                    run(SESSION, env, kept)
+            results: dict[str, list[float]] = {}
+            for _ in range(repeat):
+                results.setdefault("hello", []).append(run(HELLO, env)["ready"])
+                with tempfile.TemporaryDirectory(prefix="lace-bench-start-") as home:
+                    results.setdefault("catalog", []).append(run(LACE, env, home)["catalog"])
+                if session:
+                    results.setdefault("session", []).append(run(SESSION, env, kept)["session"])
+    return {label: min(times) for label, times in results.items()}
+
+
 def expected_providers(home: str) -> str:
     """The ids of the catalog as loaded for `home` (untimed, in this process)."""
     from lace_tui.catalog.loader import load_catalog
@@ -124,7 +226,7 @@ def run(code: str, env: dict[str, str], *args: str) -> dict[str, float]:
     times: dict[str, float] = {}
     for line in done.stdout.splitlines():
         label, _, value = line.partition(" ")
-        if label in ("ready", "catalog", "loaded"):
+        if label in ("ready", "catalog", "loaded", "session"):
             times[label] = float(value)
     return times
 

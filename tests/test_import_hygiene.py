@@ -53,3 +53,21 @@ def test_the_check_names_the_module_that_imports_textual() -> None:
 def test_catalog_list_path_does_not_import_httpx_or_textual() -> None:
     found = _first_importers(["lace_tui.cli_commands.catalog_cmds"], {"textual", "rich", "httpx"})
     assert found == {}
+
+
+def test_catalog_list_on_shipped_data_runs_without_pydantic(tmp_path: Path) -> None:
+    """`catalog list` in a home that reads only the shipped data answers from the shipped
+    index: no pydantic import, no validation (issue 17: within 2.5x of reading the JSON)."""
+    code = (
+        "import sys\n"
+        "from lace_tui.cli import main\n"
+        "try:\n"
+        "    main(['--home', sys.argv[1], 'catalog', 'list', '--json'])\n"
+        "finally:\n"
+        "    print('pydantic' in sys.modules, file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stderr.strip() == "False", out.stderr
+    assert '"id": "anthropic"' in out.stdout

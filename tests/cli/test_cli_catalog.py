@@ -1,7 +1,8 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.cli.conftest import run_subprocess
+from tests.cli.conftest import Result, run_subprocess
 
 
 def test_catalog_list_shows_every_shipped_provider(cli):
@@ -78,3 +79,16 @@ def test_catalog_list_as_a_real_process(tmp_path: Path):
     proc = run_subprocess(tmp_path / "h", "catalog", "list")
     assert proc.returncode == 0, proc.stderr
     assert "openai" in proc.stdout
+
+
+def test_catalog_list_from_the_shipped_index_matches_a_full_load(
+    cli: Callable[..., Result], home: Path
+) -> None:
+    """The fast answer (shipped index) and the full load print the same providers."""
+    fast = cli("catalog", "list", "--json").json()
+    from lace_tui.catalog.briefs import brief_dict, briefs_of
+    from lace_tui.catalog.loader import load_catalog
+    from lace_tui.paths import resolve_paths
+
+    full = [brief_dict(b) for b in briefs_of(load_catalog(resolve_paths(home)))]
+    assert fast == full

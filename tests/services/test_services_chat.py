@@ -1,6 +1,7 @@
 """The chat service against real stores and a real loopback provider."""
 
 import json
+from collections.abc import AsyncGenerator
 from pathlib import Path
 
 import httpx
@@ -211,3 +212,35 @@ async def test_an_emoji_sent_in_two_escaped_halves_is_stored_whole(tmp_path: Pat
         assert stored.content == "smile \U0001f600 and \ufffd"
     finally:
         svc.close()
+
+
+async def test_context_usage_is_a_running_total_kept_by_send(
+    services: Services, server: FakeProvider
+) -> None:
+    """The header asks for context usage on every refresh: after the first count it comes from
+    a running total (no history read), and that total matches a fresh count of the store."""
+    session = services.chat.ensure_session(None)
+    agent = services.chat.add_agent(session.id, "claude", MODEL)
+    store = services.session_store
+    store.add_message(agent.id, "user", "an old prompt " * 50, model_id=MODEL, instance_id="claude")
+    store.add_message(
+        agent.id, "assistant", "an old answer " * 80, model_id=MODEL, instance_id="claude"
+    )
+    assert services.chat.known_context_usage(agent) is None  # not counted yet
+    first, window = services.chat.context_usage(agent)
+    assert services.chat.known_context_usage(agent) == (first, window)
+    await collect(services.chat.send(agent.id, "a new prompt"))
+    server.behaviour = FakeBehaviour(reply="a reply cut short " * 40, stall_after=3)
+    stream = services.chat.send(agent.id, "and another")
+    assert isinstance(stream, AsyncGenerator)
+    async for event in stream:
+        if isinstance(event, TextDelta):
+            break
+    await stream.aclose()  # interrupted: its partial text counts, as history sends it
+    fresh = Services(services.paths, environ={})
+    try:
+        counted = fresh.chat.context_usage(agent, "typed")
+    finally:
+        fresh.close()
+    assert services.chat.known_context_usage(agent, "typed") == counted
+    assert counted[0] > first

@@ -9,6 +9,7 @@ from textual.message import Message as TextualMessage
 from textual.notifications import Notification, Notify
 from textual.widgets import Button, DataTable, Input, Markdown, OptionList, Static
 
+from lace_tui.services.app_services import Services
 from lace_tui.sessions.models import Agent
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.chat import ChatScreen
@@ -17,9 +18,9 @@ from lace_tui.tui.screens.model_picker import ModelPicker
 from lace_tui.tui.widgets.chat_dialogs import TextDialog
 from lace_tui.tui.widgets.chat_header import SessionHeader
 from lace_tui.tui.widgets.chat_message import ReplyView, UserMessage
-from lace_tui.tui.widgets.chat_pane import AgentColumn
+from lace_tui.tui.widgets.chat_pane import AgentColumn, SessionPane
 from lace_tui.tui.widgets.chat_transcript import MAX_MESSAGES, Transcript
-from tests.support.fake_provider import FakeBehaviour
+from tests.support.fake_provider import FakeBehaviour, FakeProvider
 from tests.tui import test_tui_chat_setup as setup
 from tests.tui.test_tui_chat_setup import (
     build_services,
@@ -694,3 +695,44 @@ async def test_removing_an_agent_asks_first(services, server) -> None:
         await wait_until(pilot, lambda: _agent_ids(services, session.id) == [first.id])
         await wait_until(pilot, lambda: len(screen.query(AgentColumn)) == 1)
         assert screen.agent_id == first.id
+
+
+async def test_keys_typed_while_a_reply_finishes_stay_in_the_prompt(
+    services: Services, server: FakeProvider
+) -> None:
+    server.behaviour = FakeBehaviour(reply="", tokens=60, delay=0.002)
+    session, _ = session_with_agent(services)
+    app = LaceApp(services, session_id=session.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = chat_screen(app)
+        await wait_until(pilot, lambda: screen.session_id == session.id)
+        type_prompt(screen, "go")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(replies(screen)))
+        typed = 0
+        while screen.streaming_agents():
+            await pilot.press("x")
+            typed += 1
+        await pilot.press("y")
+        await wait_streams_done(pilot, screen)
+        assert screen.prompt.text == "x" * typed + "y"
+
+
+async def test_opening_a_session_twice_quickly_mounts_it_once(
+    services: Services, server: FakeProvider
+) -> None:
+    first, _ = session_with_agent(services, session_id="s-first")
+    session_with_agent(services, session_id="s-second")
+    app = LaceApp(services, session_id=first.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = chat_screen(app)
+        await wait_until(pilot, lambda: screen.session_id == first.id)
+        screen.load_session("s-second")
+        screen.load_session("s-second")
+        opening = [w for w in app.workers if w.group == "open-session"]
+        await wait_until(pilot, lambda: all(w.is_finished or w.is_cancelled for w in opening))
+        await pilot.pause()
+        assert screen.session_id == "s-second"
+        panes = list(screen.query(SessionPane))
+        assert len(panes) == 1 and panes[0] is screen.pane
+        assert app.is_running

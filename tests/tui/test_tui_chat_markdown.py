@@ -3,6 +3,7 @@ are batched, and the stored text always wins at the end."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from textual.app import App, ComposeResult
@@ -124,6 +125,25 @@ async def test_a_reply_arriving_at_once_is_drawn_in_pieces_but_whole() -> None:
         markdown = reply.query_one(Markdown)
         assert markdown.source == text
         assert len(markdown.query(MarkdownBlock)) == 60
+
+
+async def test_a_flush_due_as_the_reply_finishes_does_not_freeze_it() -> None:
+    """The flush timer can fire just before `finish` runs; its call then waits in the reply's
+    own message queue, ahead of the frame `finish` waits for while it draws the rest. That
+    call must not wait for `finish` in turn: it froze a fast reply at its first 1,000
+    characters, marked streaming, for good, while the store held all of it."""
+    text = "".join(f"Paragraph {n} " + "word " * 40 + "\n\n" for n in range(10))
+    assert len(text) > 2 * MAX_WRITE_CHARS
+    reply = ReplyView(message())
+    app = OneReply(reply)
+    async with app.run_test() as pilot:
+        reply.add_text(text)
+        reply.call_later(reply._flush)  # the timer's call, already queued
+        async with asyncio.timeout(10):  # a guard: before the fix this never returned
+            await reply.finish(message("complete", text))
+        await pilot.pause()
+        assert reply.query_one(Markdown).source == text
+        assert not reply.streaming
 
 
 async def test_error_and_interrupted_replies_say_so() -> None:

@@ -69,6 +69,10 @@ async def settle(pilot: Pilot[AnyResult]) -> None:
     screen = app.screen
     assert isinstance(screen, ChatScreen)
     screen.prompt.cursor_blink = False
+    # The header's context bar appears once a worker has counted the history.
+    await wait_until(
+        pilot, lambda: all(w.is_finished for w in app.workers if w.group == "context-usage")
+    )
     await pilot.pause()
     await pilot.pause()
 

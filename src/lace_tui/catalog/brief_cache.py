@@ -108,6 +108,17 @@ def read_shipped_index(
     return (prints, rows) if version == FORMAT else None
 
 
+def shipped_only_briefs(paths: Paths) -> list[ProviderBrief] | None:
+    """The briefs of a home that reads only the shipped data (no downloaded update, no user
+    catalog file) from the shipped index, or None. Nothing such a home reads can be broken, so
+    these answer `catalog list` exactly as a full load would, without pydantic."""
+    scan = _scan(paths)
+    if scan is None or not scan.only_shipped:
+        return None
+    index = read_shipped_index()
+    return None if index is None else index_briefs(scan.shipped_files, *index)
+
+
 def index_briefs(
     files: Sequence[Path], prints: Sequence[FilePrint], rows: Sequence[IndexRow]
 ) -> list[ProviderBrief] | None:

@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from lace_tui.catalog.loader import Catalog, load_catalog
-from lace_tui.catalog.models import Model
 from lace_tui.cli_commands.output import note, print_json, print_table, say_line, warn
 from lace_tui.paths import Paths
 from lace_tui.services.cost import format_price
 
+if TYPE_CHECKING:  # `catalog list` on shipped data alone never needs pydantic: imported on use
+    from lace_tui.catalog.briefs import ProviderBrief
+    from lace_tui.catalog.loader import Catalog
+    from lace_tui.catalog.models import Model
+
 
 def _load(paths: Paths) -> Catalog:
+    from lace_tui.catalog.loader import load_catalog
+
     catalog = load_catalog(paths)
     for issue in catalog.issues:
         warn(f"skipped {issue}")
     return catalog
+
+
+def _list(briefs: Sequence[ProviderBrief], *, as_json: bool) -> None:
+    if as_json:
+        print_json([{**brief._asdict(), "prices": brief.prices._asdict()} for brief in briefs])
+        return
+    print_table(
+        ["ID", "NAME", "TYPE", "MODELS", "INPUT $/1M", "OUTPUT $/1M", "SOURCE"],
+        [
+            [
+                b.id,
+                b.name,
+                b.type if b.can_chat else f"{b.type} (browse only)",
+                str(b.model_count),
+                _price_span(b.prices.min_in, b.prices.max_in),
+                _price_span(b.prices.min_out, b.prices.max_out),
+                b.source,
+            ]
+            for b in briefs
+        ],
+    )
 
 
 def _price_span(low: float | None, high: float | None) -> str:
@@ -31,30 +59,15 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         return _update(args, paths)
     if args.action == "reset":
         return _reset(paths)
-    catalog = _load(paths)
     if args.action == "list":
-        from lace_tui.catalog.briefs import brief_dict, briefs_of
+        from lace_tui.catalog.brief_cache import shipped_only_briefs
+        from lace_tui.catalog.briefs import briefs_of
 
-        summaries = briefs_of(catalog)
-        if args.json:
-            print_json([brief_dict(summary) for summary in summaries])
-            return 0
-        print_table(
-            ["ID", "NAME", "TYPE", "MODELS", "INPUT $/1M", "OUTPUT $/1M", "SOURCE"],
-            [
-                [
-                    s.id,
-                    s.name,
-                    s.type if s.can_chat else f"{s.type} (browse only)",
-                    str(s.model_count),
-                    _price_span(s.prices.min_in, s.prices.max_in),
-                    _price_span(s.prices.min_out, s.prices.max_out),
-                    s.source,
-                ]
-                for s in summaries
-            ],
-        )
+        # The shipped index has the same briefs a full load gives, when nothing else is read.
+        briefs = shipped_only_briefs(paths) or briefs_of(_load(paths))
+        _list(briefs, as_json=args.json)
         return 0
+    catalog = _load(paths)
     if args.action == "show":
         provider = catalog.provider(args.provider_id)
         data = provider.model_dump(mode="json")

@@ -7,8 +7,6 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel
-
 from lace_tui.redact import MASK, is_sensitive_header
 from lace_tui.textsafe import printable
 
@@ -30,14 +28,22 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
 
 def print_json(data: object) -> None:
     """Stable JSON: 2-space indent, keys in model order, UTF-8 kept."""
+    if "pydantic" in sys.modules:  # else no model can be in `data`: plain data stays fast
+        data = _dumped(data)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+def _dumped(data: object) -> object:
+    from pydantic import BaseModel
+
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
     elif isinstance(data, list):
         data = [
             item.model_dump(mode="json") if isinstance(item, BaseModel) else item for item in data
         ]
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    return data
 
 
 def warn(message: str) -> None:

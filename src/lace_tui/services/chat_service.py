@@ -97,6 +97,9 @@ class ChatService:
     def __init__(self, store: SessionStore, instances: InstanceService) -> None:
         self.store = store
         self.instances = instances
+        # Running totals of each agent's history tokens (what `context_usage` reports): read
+        # once, then kept up to date by `send`, so a header refresh never rereads history.
+        self._history_tokens: dict[str, int] = {}
 
     # -- sessions and agents -------------------------------------------------------------
 
@@ -240,12 +243,26 @@ class ChatService:
             yield event
 
     def context_usage(self, agent: Agent, extra_text: str = "") -> tuple[int, int | None]:
-        """Estimated tokens of the agent's history (plus `extra_text`) and its context window."""
+        """Estimated tokens of the agent's history (plus `extra_text`) and its context window.
+
+        The first call for an agent reads its whole history (thousands of messages take tens
+        of milliseconds: call it off the UI loop); later ones use the running total."""
+        if agent.id not in self._history_tokens:
+            self._history_tokens[agent.id] = _turn_tokens(self.history(agent.id))
+        usage = self.known_context_usage(agent, extra_text)
+        assert usage is not None
+        return usage
+
+    def known_context_usage(
+        self, agent: Agent, extra_text: str = ""
+    ) -> tuple[int, int | None] | None:
+        """`context_usage` from the running total alone, without reading the database; None
+        until `context_usage` (or a `send`) has counted the agent's history once."""
+        history = self._history_tokens.get(agent.id)
+        if history is None:
+            return None
         model = self._model_info(agent)
-        text = (agent.system_prompt or "") + extra_text
-        used = estimate_tokens(text) + sum(
-            estimate_tokens(m.content) for m in self.history(agent.id)
-        )
+        used = history + estimate_tokens((agent.system_prompt or "") + extra_text)
         window = model.context_window if model and model.context_window > 0 else None
         return used, window
 
@@ -290,6 +307,13 @@ class ChatService:
             can_reason=bool(model and model.can_reason),
         )
 
+    def _count_reply(self, message: Message) -> None:
+        """Add a finished reply to its agent's running total, as `history` would count it."""
+        if message.status == "error" or not message.content:
+            return
+        if message.agent_id in self._history_tokens:
+            self._history_tokens[message.agent_id] += estimate_tokens(message.content)
+
     def _model_info(self, agent: Agent) -> Model | None:
         try:
             return self.instances.resolve_model(agent.instance_id, agent.model_id).info
@@ -324,6 +348,7 @@ class ChatService:
         request = self.build_request(agent, turns, drop_oldest)
         client = self.instances.client(agent.instance_id)
         model_info = self._model_info(agent)
+        self._history_tokens[agent.id] = _turn_tokens(turns)  # the prompt is stored next
         if not session.title:
             self.store.rename_session(session.id, title_from_prompt(prompt))
         self.store.add_message(
@@ -360,12 +385,13 @@ class ChatService:
         except LaceError as exc:
             recorder.error = exc.message
         except (asyncio.CancelledError, GeneratorExit):
-            recorder.finish("interrupted")
+            self._count_reply(recorder.finish("interrupted"))
             raise
         except Exception as exc:  # a bug or an unmapped failure must still not lose the reply
             recorder.error = redact(f"unexpected error: {type(exc).__name__}: {exc}")
         status: Literal["complete", "error"] = "error" if recorder.error else "complete"
         message = recorder.finish(status)
+        self._count_reply(message)
         yield ReplyDone(message=message, tokens_per_second=recorder.tokens_per_second())
 
     async def fan_out(
@@ -570,6 +596,10 @@ def _cost(
     if cost is None:
         return None, None
     return cost, "estimate" if estimated else "catalog"
+
+
+def _turn_tokens(turns: Sequence[ChatMessage]) -> int:
+    return sum(estimate_tokens(turn.content) for turn in turns)
 
 
 def _merge_usage(old: Usage, new: Usage) -> Usage:

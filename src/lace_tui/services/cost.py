@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from lace_tui.catalog.models import Model
-from lace_tui.providers.events import Usage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the formatters serve tables and the first frame: no pydantic models for them
+    from lace_tui.catalog.models import Model
+    from lace_tui.providers.events import Usage
 
 _PER_TOKEN = 1_000_000
 
@@ -32,6 +35,8 @@ def reply_cost(usage: Usage, model: Model | None) -> float | None:
 
 def estimate_cost(input_tokens: int, output_tokens: int, model: Model | None) -> float | None:
     """Cost of a hypothetical turn, for comparisons and the model picker."""
+    from lace_tui.providers.events import Usage
+
     return reply_cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens), model)
 
 

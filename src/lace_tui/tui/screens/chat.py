@@ -1,74 +1,45 @@
 """The Chat section: sessions and agents on the left, the selected agent's transcript (or every
 agent side by side) in the middle, the prompt below.
 
-Replies stream in async workers, one per agent, so the screen stays responsive; each worker
-feeds its reply widget, which batches deltas to the screen's refresh rate. Esc cancels the
-workers: the chat service then stores the partial replies as interrupted.
+Replies stream in async workers driven by `tui.reply_streams`; Esc cancels them and the chat
+service then stores the partial replies as interrupted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import OptionList
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker
 
-from lace_tui.errors import ContextOverflowError, LaceError
-from lace_tui.providers.events import ReasoningDelta, TextDelta
+from lace_tui.errors import LaceError
 from lace_tui.services.app_services import Services
-from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
 from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Session
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.palette import PaletteCommand
 from lace_tui.tui.screens.confirm import ConfirmScreen
-from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
+from lace_tui.tui.screens.reply_streams import ReplyStreams
 from lace_tui.tui.widgets.chat_dialogs import TextDialog
 from lace_tui.tui.widgets.chat_header import HeaderInfo, SessionHeader, sum_totals
-from lace_tui.tui.widgets.chat_message import ReplyView
-from lace_tui.tui.widgets.chat_pane import AgentColumn, SessionPane
+from lace_tui.tui.widgets.chat_pane import SessionPane
 from lace_tui.tui.widgets.chat_prompt import ChatPrompt
 from lace_tui.tui.widgets.chat_sidebar import AgentList, ChatSidebar, SessionList, session_label
 from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
 
-# A worker reading a burst of buffered events yields to the event loop at least this often.
-YIELD_EVERY_S = 0.004
-
-
-@dataclass
-class _PromptTicket:
-    """One Enter press, possibly sent to several agents: the text goes back into the prompt
-    only if no agent stored it."""
-
-    text: str
-    pending: int
-    stored: bool = False
-
-    def settle_failure(self) -> bool:
-        """One agent failed before storing; True when the text should be given back now."""
-        self.pending -= 1
-        return self.pending == 0 and not self.stored
-
-
-@dataclass
-class _LiveReply:
-    """The reply a worker is streaming: its stored id once started, and its widget."""
-
-    message_id: int | None = None
-    view: ReplyView | None = None
+if TYPE_CHECKING:  # imported when first used: the instance service is not needed to show a session
+    from lace_tui.tui.screens.model_picker import ModelPick
 
 
 class ChatScreen(Screen[None]):
@@ -119,7 +90,9 @@ class ChatScreen(Screen[None]):
         self.show_archived = False
         self._requested_session = session_id
         self._panes: dict[str, SessionPane] = {}
-        self._streams: dict[str, Worker[None]] = {}
+        self._opening = asyncio.Lock()
+        self._replies = ReplyStreams(self)
+        self._streams = self._replies.workers  # by agent id
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -223,11 +196,20 @@ class ChatScreen(Screen[None]):
         if not self.is_mounted:
             self._requested_session = session_id
             return
-        self.run_worker(self._open_session(session_id), group="open-session")
+        # Exclusive: a newer request replaces one still loading, and a failure is reported
+        # by `_open_session` rather than ending the app.
+        _opening: Worker[None] = self.run_worker(  # annotated: mypy infers the result type
+            partial(self._open_session, session_id),  # called only if it gets to run
+            group="open-session",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     async def _open_session(self, session_id: str, agent_id: str | None = None) -> None:
-        with self._reported("Cannot open the session"):
-            await self._show_session(session_id, agent_id)
+        # One at a time: two openings interleaved at their awaits would each mount a pane.
+        async with self._opening:
+            with self._reported("Cannot open the session"):
+                await self._show_session(session_id, agent_id)
 
     async def _show_session(self, session_id: str, agent_id: str | None) -> None:
         store = self.services.sessions
@@ -330,7 +312,11 @@ class ChatScreen(Screen[None]):
         used: int | None = None
         window: int | None = None
         if selected is not None and self._catalog_loaded():
-            used, window = self.services.chat.context_usage(selected)
+            usage = self.services.chat.known_context_usage(selected)
+            if usage is None:
+                self._count_context(selected)  # shown once counted, off the UI loop
+            else:
+                used, window = usage
         header.show(
             HeaderInfo(
                 title=session_label(session),
@@ -340,6 +326,16 @@ class ChatScreen(Screen[None]):
                 context_window=window,
             )
         )
+
+    @work(thread=True, exclusive=True, group="context-usage", exit_on_error=False)
+    def _count_context(self, agent: Agent) -> None:
+        """Count an agent's history once (a long one takes tens of milliseconds); the chat
+        service keeps a running total from then on."""
+        try:
+            self.services.chat.context_usage(agent)
+        except LaceError:
+            return  # the header goes on without the context bar
+        self.app.call_from_thread(self._refresh_header)
 
     @on(OptionList.OptionSelected, "#chat-sessions")
     async def _on_session_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -392,170 +388,7 @@ class ChatScreen(Screen[None]):
             )
             return
         self.prompt.clear()
-        self._send(targets, text)
-
-    def _send(
-        self,
-        agents: list[Agent],
-        text: str,
-        *,
-        drop_oldest: bool = False,
-        retry_of: int | None = None,
-    ) -> None:
-        ticket = _PromptTicket(text=text, pending=len(agents))
-        turn_id = new_turn_id() if len(agents) > 1 else None
-        for agent in agents:
-            self._streams[agent.id] = self.run_worker(
-                self._stream_reply(agent, text, ticket, turn_id, drop_oldest, retry_of),
-                name=f"reply-{agent.id}",
-                group="chat-stream",
-                exit_on_error=False,
-            )
-
-    async def _stream_reply(
-        self,
-        agent: Agent,
-        text: str,
-        ticket: _PromptTicket,
-        turn_id: str | None,
-        drop_oldest: bool,
-        retry_of: int | None = None,
-    ) -> None:
-        """Send one prompt to one agent and stream the reply into its column."""
-        pane = self._panes.get(agent.session_id)
-        column = None if pane is None else pane.column(agent.id)
-        if column is None:  # the session or agent went away before we started
-            if self._streams.get(agent.id) is get_current_worker():
-                del self._streams[agent.id]
-            return
-        FULL_COLLECTIONS.hold()
-        try:
-            await self._stream_into(column, agent, text, ticket, turn_id, drop_oldest, retry_of)
-        finally:
-            FULL_COLLECTIONS.release()
-
-    async def _stream_into(
-        self,
-        column: AgentColumn,
-        agent: Agent,
-        text: str,
-        ticket: _PromptTicket,
-        turn_id: str | None,
-        drop_oldest: bool,
-        retry_of: int | None = None,
-    ) -> None:
-        transcript = column.transcript
-        user_widget = await transcript.add_user(text)
-        live = _LiveReply()
-        events = self.services.chat.send(
-            agent.id, text, turn_id=turn_id, drop_oldest=drop_oldest, retry_of=retry_of
-        )
-        breath = time.monotonic()
-        try:
-            async for chat_event in events:
-                await self._take_event(chat_event, live, agent, ticket, column)
-                if time.monotonic() - breath > YIELD_EVERY_S:
-                    # A reply that arrives all at once must not hold the loop: keys wait.
-                    await asyncio.sleep(0)
-                    breath = time.monotonic()
-        except ContextOverflowError as exc:
-            await transcript.drop(user_widget)
-            self._give_back(ticket)
-            if drop_oldest:  # even the prompt alone does not fit: nothing left to offer
-                self.notify(exc.message, title=f"{agent.name}: not sent", severity="error")
-            else:
-                self._offer_drop_oldest(agent, text, exc)
-        except LaceError as exc:
-            await transcript.drop(user_widget)
-            self._give_back(ticket)
-            self.notify(exc.message, title=f"{agent.name}: not sent", severity="error")
-        except asyncio.CancelledError:
-            # Closing the stream makes the service store what arrived as interrupted.
-            await _close(events)
-            if live.message_id is not None:
-                self.call_later(self._settle_interrupted, column, live)
-            raise
-        finally:
-            await _close(events)
-            if self._streams.get(agent.id) is get_current_worker():
-                del self._streams[agent.id]
-            self.call_later(self._after_reply)
-
-    async def _take_event(
-        self,
-        event: ChatEvent,
-        live: _LiveReply,
-        agent: Agent,
-        ticket: _PromptTicket,
-        column: AgentColumn,
-    ) -> None:
-        reply = live.view
-        if isinstance(event, TextDelta):
-            if reply is not None:
-                reply.add_text(event.text)
-        elif isinstance(event, ReasoningDelta):
-            if reply is not None:
-                reply.add_reasoning(event.text)
-        elif isinstance(event, ReplyStarted):
-            ticket.stored = True
-            live.message_id = event.message_id
-            message = self.services.sessions.get_message(event.message_id)
-            live.view = await column.transcript.add_reply(message)
-            # The first prompt names the session; the prompt counts toward the context.
-            self._refresh_sidebar()
-            self._refresh_header()
-        elif isinstance(event, ReplyDone):
-            if reply is None:
-                reply = live.view = await column.transcript.add_reply(event.message)
-            await reply.finish(event.message, event.tokens_per_second)
-            if event.message.status == "error":
-                self.notify(
-                    f"{event.message.error or 'the reply failed'}\nctrl+r sends the prompt again",
-                    title=f"{agent.name}: reply failed",
-                    severity="error",
-                    timeout=8,
-                )
-
-    async def _settle_interrupted(self, column: AgentColumn, live: _LiveReply) -> None:
-        """Show a stopped reply as the store kept it."""
-        if live.message_id is None:
-            return
-        with self._reported():
-            # Stopped before its stream began, a reply is still `streaming`: nothing will
-            # finish it but us.
-            message = self.services.sessions.mark_interrupted(live.message_id)
-            if live.view is None:
-                if column.is_attached:
-                    await column.transcript.add_reply(message)
-            elif live.view.is_attached:
-                await live.view.finish(message)
-
-    def _after_reply(self) -> None:
-        if self.is_attached:
-            self._refresh_header()
-
-    def _give_back(self, ticket: _PromptTicket) -> None:
-        if ticket.settle_failure():
-            self.prompt.restore(ticket.text)
-
-    def _offer_drop_oldest(self, agent: Agent, text: str, exc: ContextOverflowError) -> None:
-        def answered(drop: bool | None) -> None:
-            if not drop:
-                return
-            if self.prompt.text == text:
-                self.prompt.clear()
-            self._send([agent], text, drop_oldest=True)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"{agent.name}: the conversation is too long",
-                f"{exc.message}\n\nSend it anyway without the oldest turns? "
-                "They stay in the transcript; the model just no longer sees them.",
-                confirm="Drop oldest turns and send",
-                danger=False,
-            ),
-            answered,
-        )
+        self._replies.send(targets, text)
 
     def action_retry_failed(self) -> None:
         """Send the selected agent's last failed prompt again, as a new turn (the failed one
@@ -571,7 +404,7 @@ class ChatScreen(Screen[None]):
             if prompt is None:
                 self.notify(f"{agent.name} has no failed prompt to retry")
                 return
-            self._send([agent], prompt.content, retry_of=prompt.id)
+            self._replies.send([agent], prompt.content, retry_of=prompt.id)
 
     def action_stop(self) -> None:
         """Stop the replies streaming in this session (what arrived is kept); with nothing
@@ -608,6 +441,13 @@ class ChatScreen(Screen[None]):
         *,
         agent: Agent | None = None,
     ) -> None:
+        from lace_tui.tui.screens.model_picker import (
+            GoToInstances,
+            ModelPick,
+            ModelPicker,
+            PickerResult,
+        )
+
         current = None if agent is None else ModelPick(agent.instance_id, agent.model_id)
         with self._reported():
             history_tokens = self._history_tokens(agent)
@@ -655,7 +495,7 @@ class ChatScreen(Screen[None]):
         agent = await self._create_agent(pick)
         if agent is not None and self.prompt.text == text:
             self.prompt.clear()
-            self._send([agent], text)
+            self._replies.send([agent], text)
 
     async def _new_session(self, pick: ModelPick) -> None:
         self.session_id = None
@@ -835,35 +675,6 @@ class ChatScreen(Screen[None]):
             await column.transcript.load_earlier()
 
 
-class _FullCollections:
-    """Postpones the collector's full passes while replies stream.
-
-    Young-generation collections (a millisecond or two) go on as usual and free almost all
-    the short-lived garbage of streaming; only the rare full pass over every object (tens of
-    milliseconds, long enough to delay a keystroke) waits until no reply is streaming.
-    """
-
-    def __init__(self) -> None:
-        self._holders = 0
-        self._saved: tuple[int, int, int] | None = None
-
-    def hold(self) -> None:
-        if self._holders == 0:
-            self._saved = gc.get_threshold()
-            young, middle, _ = self._saved
-            gc.set_threshold(young, middle, 1_000_000)
-        self._holders += 1
-
-    def release(self) -> None:
-        self._holders -= 1
-        if self._holders == 0 and self._saved is not None:
-            gc.set_threshold(*self._saved)
-            self._saved = None
-
-
-FULL_COLLECTIONS = _FullCollections()
-
-
 def freeze_long_lived_objects() -> None:
     """Move what is alive now (the catalog, the app's widgets) out of the collector's sight.
 
@@ -873,9 +684,3 @@ def freeze_long_lived_objects() -> None:
     exists is meant to live as long as the app, and the chat screen unfreezes on unmount.
     """
     gc.freeze()
-
-
-async def _close(events: AsyncIterator[ChatEvent]) -> None:
-    """Close a reply stream (idempotent): the service stores a cut-short reply as interrupted."""
-    if isinstance(events, AsyncGenerator):
-        await events.aclose()

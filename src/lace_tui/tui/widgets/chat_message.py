@@ -198,6 +198,10 @@ class ReplyView(Vertical):
             self._flush_timer = self.set_timer(FLUSH_INTERVAL, self._flush, name="reply-flush")
 
     async def _flush(self) -> None:
+        if self._lock.locked():
+            # `finish` is drawing the rest, and waits for frames that need this widget's
+            # message queue, where this call runs: waiting for it here would never end.
+            return
         # The timer stays set while writing, so deltas arriving meanwhile wait for the next
         # flush a full interval after this one ends: a slow frame slows the cadence instead
         # of queueing writes back to back.
@@ -235,8 +239,8 @@ class ReplyView(Vertical):
     async def _next_frame(self) -> None:
         """Wait until the screen has drawn what was written so far."""
         drawn = asyncio.Event()
-        self.call_after_refresh(drawn.set)
-        await drawn.wait()
+        if self.call_after_refresh(drawn.set):  # False once the widget is closing
+            await drawn.wait()
 
     async def finish(self, message: Message, rate: float | None = None) -> None:
         """Settle the reply as the store kept it: its text, reasoning, summary and status."""

@@ -25,6 +25,9 @@ MAX_MESSAGES = 40
 # Chatting on in one transcript unmounts the oldest messages beyond this many lines, so
 # a long conversation does not slow down every frame of the next reply.
 MAX_MOUNTED_LINES = 4 * WINDOW_LINES
+# Opening a transcript mounts this many lines of its newest messages first (a screen or two),
+# and the rest of the window just after the first frame: a reopened session shows sooner.
+FIRST_PAINT_LINES = 12
 
 
 def text_lines(text: str) -> int:
@@ -36,12 +39,12 @@ def message_lines(message: Message) -> int:
     return text_lines(message.content)
 
 
-def window_start(messages: Sequence[Message], end: int) -> int:
+def window_start(messages: Sequence[Message], end: int, budget: int = WINDOW_LINES) -> int:
     """Where the page of messages that ends (exclusive) at `end` starts."""
     start, lines = end, 0
     while start > 0 and end - start < MAX_MESSAGES:
         size = message_lines(messages[start - 1])
-        if end - start >= MIN_MESSAGES and lines + size > WINDOW_LINES:
+        if end - start >= MIN_MESSAGES and lines + size > budget:
             break
         start -= 1
         lines += size
@@ -101,6 +104,7 @@ class Transcript(VerticalScroll):
         super().__init__(id=id, classes=classes)
         self._fetch = fetch
         self._hidden = 0
+        self._after_first_paint: list[Message] = []  # the window's rest, mounted next
 
     @property
     def hidden_count(self) -> int:
@@ -113,15 +117,25 @@ class Transcript(VerticalScroll):
     def compose(self) -> ComposeResult:
         messages = self._fetch()
         start = window_start(messages, len(messages))
+        first = window_start(messages, len(messages), FIRST_PAINT_LINES)
         self._hidden = start
+        self._after_first_paint = messages[start:first]
         yield Button(self._earlier_label(), id="load-earlier", compact=True)
         yield Static("No messages yet.", classes="transcript-empty")
-        for message in messages[start:]:
+        for message in messages[first:]:
             yield message_widget(message)
 
     def on_mount(self) -> None:
         self._sync_chrome()
         self.anchor()
+        if self._after_first_paint:
+            self.call_after_refresh(self._mount_rest_of_window)
+
+    async def _mount_rest_of_window(self) -> None:
+        page = [message_widget(message) for message in self._after_first_paint]
+        self._after_first_paint = []
+        if page and self.is_attached:
+            await self.mount_all(page, after=self.query_one(".transcript-empty"))
 
     def _earlier_label(self) -> str:
         return f"▲ load earlier messages ({self._hidden:,} not shown)"
@@ -139,6 +153,7 @@ class Transcript(VerticalScroll):
 
     async def load_earlier(self) -> int:
         """Mount the page of messages just above the window; returns how many were added."""
+        await self._mount_rest_of_window()
         if self._hidden <= 0:
             return 0
         messages = self._fetch()
