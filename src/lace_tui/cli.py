@@ -158,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sess_cmds.add_parser("export", help="write a session as Markdown or JSON", parents=[common])
     p.add_argument("session_id", metavar="SESSION_ID")
     p.add_argument("--format", required=True, choices=["md", "json"])
+    p = sess_cmds.add_parser(
+        "search", help="find prompts and replies in every session", parents=[common]
+    )
+    p.add_argument("text", metavar="TEXT", help="words that must all appear (prefixes match)")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits (50)")
+    p.add_argument("--json", action="store_true")
     return parser
 
 

@@ -81,6 +81,37 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         note(f"session: {agent.session_id}")
         print(f"added agent '{agent.name}' ({agent.instance_id}/{agent.model_id}) as {agent.id}")
         return 0
+    if args.action == "search":
+        return _search(args, services)
     detail = store.session_detail(args.session_id)
     sys.stdout.write(export_markdown(detail) if args.format == "md" else export_json(detail))
     return 0
+
+
+def _search(args: argparse.Namespace, services: Services) -> int:
+    from lace_tui.services.search_service import search_sessions
+
+    hits = search_sessions(services.sessions, args.text, args.limit)
+    if args.json:
+        print_json(hits)
+        return 0
+    if not hits:
+        note(f"no prompt or reply contains {' '.join(args.text.split())!r}")
+        return 0
+    print_table(
+        ["SESSION", "AGENT", "MESSAGE", "SNIPPET"],
+        [
+            [hit.session_id, _printable(hit.agent_name), str(hit.message_id), hit.snippet]
+            for hit in hits
+        ],
+    )
+    return 0
+
+
+def _printable(text: str) -> str:
+    """Stored text without control characters, for the terminal.
+
+    The one call site to point at the shared sanitiser (`lace_tui.textsafe.printable`) once it
+    lands; snippets are made one-line and control-free by the search itself.
+    """
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)

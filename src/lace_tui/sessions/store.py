@@ -32,6 +32,8 @@ from lace_tui.sessions.models import (
     UsageTotals,
     is_valid_session_id,
 )
+from lace_tui.sessions.search import DEFAULT_LIMIT as DEFAULT_SEARCH_LIMIT
+from lace_tui.sessions.search import SearchHit, search_messages
 
 BUSY_TIMEOUT_S = 5.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -98,6 +100,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         "CREATE INDEX messages_by_agent ON messages (agent_id, id)",
         "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
+    ),
+    (  # #13: full-text search over messages (FTS5, external content kept in step by triggers)
+        # Streamed replies rewrite `content` as they grow; the update trigger re-indexes them.
+        "CREATE VIRTUAL TABLE messages_fts USING fts5("
+        " content, content = 'messages', content_rowid = 'id',"
+        " tokenize = 'unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+        " INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content); END",
+        "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+        " INSERT INTO messages_fts (messages_fts, rowid, content)"
+        " VALUES ('delete', old.id, old.content); END",
+        "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages"
+        " WHEN old.content IS NOT new.content BEGIN"
+        " INSERT INTO messages_fts (messages_fts, rowid, content)"
+        " VALUES ('delete', old.id, old.content);"
+        " INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content); END",
+        # Messages stored before this schema are indexed here, once.
+        "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -540,6 +560,11 @@ class SessionStore:
             totals=_totals(total_row),
             agent_totals={agent.id: per_agent.get(agent.id, UsageTotals()) for agent in agents},
         )
+
+    def search(self, text: str, limit: int = DEFAULT_SEARCH_LIMIT) -> list[SearchHit]:
+        """Messages of every session matching `text` (every word, as a prefix), newest first."""
+        with self._read() as conn:
+            return search_messages(conn, text, limit)
 
     # -- transactions ----------------------------------------------------------------------
 
