@@ -36,6 +36,8 @@ PER_SESSION = 100
 WORDS_PER_MESSAGE = 40
 QUERIES = {
     "common word": "the",
+    "one letter": "a",
+    "common prefix": "can deplo",
     "rare word": "zymurgy",
     "two words": "deploy cache",
     "prefix": "kube",

@@ -53,6 +53,7 @@ def test_words_match_as_prefixes_ignoring_case_and_accents(store: SessionStore) 
     found = _say(store, agent, "assistant", "Le Café servait des Crêpes")
     assert [hit.message_id for hit in store.search("cafe crep")] == [found]
     assert store.search("cafeteria") == []
+    assert store.search("ca") == []  # a word this short matches whole words only
 
 
 def test_every_word_must_appear(store: SessionStore) -> None:
@@ -155,4 +156,4 @@ def test_snippet_is_one_line_without_control_characters(store: SessionStore) -> 
 
 
 def test_fts_query_quotes_every_word() -> None:
-    assert fts_query('say "hi" now') == '"say"* """hi"""* "now"*'
+    assert fts_query('say "hi" now') == '"say"* """hi""" "now"*'

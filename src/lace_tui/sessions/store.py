@@ -103,9 +103,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     (  # #13: full-text search over messages (FTS5, external content kept in step by triggers)
         # Streamed replies rewrite `content` as they grow; the update trigger re-indexes them.
+        # The 3-character prefix index keeps a short prefix like "the*" fast (see search.py).
         "CREATE VIRTUAL TABLE messages_fts USING fts5("
         " content, content = 'messages', content_rowid = 'id',"
-        " tokenize = 'unicode61 remove_diacritics 2')",
+        " tokenize = 'unicode61 remove_diacritics 2', prefix = '3')",
         "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
         " INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content); END",
         "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
