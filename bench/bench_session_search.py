@@ -3,15 +3,16 @@
 A sessions database is built in a temporary directory through the store's own schema
 (migrations and FTS triggers included): 1,000 sessions of 100 messages, words drawn from a
 Zipf-like vocabulary so common words are in most messages and rare ones in a few. Each query
-runs through the whole path (FTS5 query, joins, snippet, pydantic hits); best and p90 of
-several runs are printed next to two same-run baselines on the same file:
+runs through the whole path (FTS5 query, joins, snippet, pydantic hits); the figures of
+several runs (best, median, p90) are printed next to two same-run baselines on the same file:
 
   newest-50   read the 50 newest messages by primary key (what listing anything costs)
   like-scan   the naive search: `content LIKE '%word%'` over every message
 
     python bench/bench_session_search.py [--messages 100000] [--runs 15] [--check]
 
-With --check the exit status is 1 when a query's p90 is over the 50 ms budget.
+With --check the exit status is 1 when a query's median is over the 50 ms budget (p90 is
+printed too; on a shared machine it mostly measures the neighbours).
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ def build(path: Path, messages: int, seed: int = 13) -> None:
     conn.close()
 
 
-def timed(run: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Best and p90 in milliseconds (one warm-up first)."""
+def timed(run: Callable[[], object], runs: int) -> tuple[float, float, float]:
+    """Best, median and p90 in milliseconds (one warm-up first)."""
     run()
     samples = []
     for _ in range(runs):
@@ -98,7 +99,12 @@ def timed(run: Callable[[], object], runs: int) -> tuple[float, float]:
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     p90 = samples[min(len(samples) - 1, round(0.9 * (len(samples) - 1)))]
-    return samples[0], p90
+    return samples[0], samples[len(samples) // 2], p90
+
+
+def _figures(figures: tuple[float, float, float]) -> str:
+    best, median, p90 = figures
+    return f"best {best:7.2f} ms  median {median:7.2f} ms  p90 {p90:7.2f} ms"
 
 
 def main() -> int:
@@ -125,19 +131,17 @@ def main() -> int:
             ).fetchall(),
             max(3, args.runs // 5),
         )
-        print(f"{'baseline newest-50':24} best {newest[0]:7.2f} ms  p90 {newest[1]:7.2f} ms")
-        print(f"{'baseline like-scan':24} best {like[0]:7.2f} ms  p90 {like[1]:7.2f} ms")
+        print(f"{'baseline newest-50':24} {_figures(newest)}")
+        print(f"{'baseline like-scan':24} {_figures(like)}")
         over = False
         with SessionStore(path) as store:
             for label, text in QUERIES.items():
                 hits = len(store.search(text))
-                best, p90 = timed(partial(store.search, text), args.runs)
-                over |= p90 > BUDGET_MS
-                print(
-                    f"{'search ' + label:24} best {best:7.2f} ms  p90 {p90:7.2f} ms  ({hits} hits)"
-                )
+                figures = timed(partial(store.search, text), args.runs)
+                over |= figures[1] > BUDGET_MS
+                print(f"{'search ' + label:24} {_figures(figures)}  ({hits} hits)")
         raw.close()
-        print(f"budget: p90 < {BUDGET_MS:.0f} ms" + (" — OVER" if over else " — ok"))
+        print(f"budget: median < {BUDGET_MS:.0f} ms" + (" — OVER" if over else " — ok"))
     return 1 if args.check and over else 0
 
 

@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from textual.pilot import Pilot
@@ -18,6 +19,8 @@ from lace_tui.sessions.models import Agent, Session
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.chat import ChatScreen
 from tests.support.fake_provider import FakeBehaviour, FakeProvider
+
+_R = TypeVar("_R")  # any app's result type: the helpers only wait
 
 # A provider of our own, so the tests do not depend on the shipped Catwalk data.
 FAKE_CATALOG = {
@@ -127,7 +130,7 @@ def chat_screen(app: LaceApp) -> ChatScreen:
     return screen
 
 
-async def wait_until(pilot: Pilot[object], condition: object, limit: float = 5.0) -> None:
+async def wait_until(pilot: Pilot[_R], condition: object, limit: float = 5.0) -> None:
     """Let the app run until `condition()` holds (fails the test after `limit` seconds)."""
     assert callable(condition)
     deadline = time.monotonic() + limit
@@ -142,7 +145,7 @@ def type_prompt(screen: ChatScreen, text: str) -> None:
     screen.prompt.insert(text)
 
 
-async def wait_streams_done(pilot: Pilot[object], screen: ChatScreen) -> None:
+async def wait_streams_done(pilot: Pilot[_R], screen: ChatScreen) -> None:
     await wait_until(pilot, lambda: not screen.streaming_agents())
     await pilot.pause()
     await pilot.pause()

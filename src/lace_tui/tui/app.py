@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.app_services import Services
+    from lace_tui.services.search_service import SearchHit
 
 Section = Literal["catalog", "models", "instances", "chat"]
 SECTIONS: Final[tuple[Section, ...]] = ("catalog", "models", "instances", "chat")
@@ -70,6 +71,7 @@ class LaceApp(App[int]):
         Binding("f1", "help", "Help", key_display="F1"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
+        Binding("ctrl+f", "search_messages", "Search", show=False, priority=True),
     ]
 
     def __init__(self, services: Services, *, session_id: str | None = None) -> None:
@@ -209,6 +211,27 @@ class LaceApp(App[int]):
         else:
             self.session_id = session_id
         self.action_section("chat")
+
+    def action_search_messages(self) -> None:
+        """Search every session's prompts and replies; open the chat at the chosen one."""
+        from lace_tui.tui.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            return
+
+        def chosen(hit: SearchHit | None) -> None:
+            if hit is not None:
+                self.open_message(hit.session_id, hit.agent_id, hit.message_id)
+
+        self.push_screen(SearchScreen(self.services), chosen)
+
+    def open_message(self, session_id: str, agent_id: str, message_id: int) -> None:
+        """Show the chat on `session_id` with that agent's message under the cursor."""
+        self.action_section("chat")
+        stack = self._screen_stacks.get("chat")
+        open_at = getattr(stack[0], "open_at", None) if stack else None
+        if callable(open_at):
+            open_at(session_id, agent_id, message_id)
 
     # -- background work -----------------------------------------------------------------
 

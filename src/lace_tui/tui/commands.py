@@ -86,6 +86,13 @@ def collect_commands(screen: Screen[object]) -> list[PaletteCommand]:
     commands.extend(_catalog_commands(app))
     commands.append(
         PaletteCommand(
+            "Search messages",
+            "Find prompts and replies in every session (ctrl+f)",
+            partial(app.run_action, "search_messages"),
+        )
+    )
+    commands.append(
+        PaletteCommand(
             "Help", "Keys and a short how-to for this screen", partial(app.run_action, "help")
         )
     )
@@ -100,7 +107,9 @@ def collect_commands(screen: Screen[object]) -> list[PaletteCommand]:
         binding = active_binding.binding
         if not active_binding.enabled or not worth_listing(active_binding.node, binding):
             continue
-        if binding.action.startswith(("section(", "help", "change_theme", "command_palette")):
+        if binding.action.startswith(
+            ("section(", "help", "change_theme", "command_palette", "search_messages")
+        ):
             continue
         name = binding.description
         if name in seen:

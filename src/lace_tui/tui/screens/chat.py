@@ -42,6 +42,7 @@ from lace_tui.tui.widgets.chat_pane import AgentColumn, SessionPane
 from lace_tui.tui.widgets.chat_prompt import ChatPrompt
 from lace_tui.tui.widgets.chat_sidebar import AgentList, ChatSidebar, SessionList, session_label
 from lace_tui.tui.widgets.key_footer import KeyFooter
+from lace_tui.tui.widgets.message_nav import stored_index
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 # A worker reading a burst of buffered events yields to the event loop at least this often.
@@ -115,6 +116,7 @@ class ChatScreen(Screen[None]):
         self.side_by_side = False
         self.show_archived = False
         self._requested_session = session_id
+        self._requested_message: tuple[str, str, int] | None = None
         self._panes: dict[str, SessionPane] = {}
         self._streams: dict[str, Worker[None]] = {}
 
@@ -134,6 +136,8 @@ class ChatScreen(Screen[None]):
         self.prompt.focus()
         with self._reported("Cannot open the session"):
             await self._open_first_session()
+        if self._requested_message is not None:
+            await self._open_at(*self._requested_message)
         freeze_long_lived_objects()
 
     async def _open_first_session(self) -> None:
@@ -216,6 +220,28 @@ class ChatScreen(Screen[None]):
             self._requested_session = session_id
             return
         self.run_worker(self._open_session(session_id), group="open-session")
+
+    def open_at(self, session_id: str, agent_id: str, message_id: int) -> None:
+        """Open a session on one agent with a message under the cursor (a search hit)."""
+        if not self.is_mounted:
+            self._requested_session = session_id
+            self._requested_message = (session_id, agent_id, message_id)
+            return
+        self.run_worker(self._open_at(session_id, agent_id, message_id), group="open-session")
+
+    async def _open_at(self, session_id: str, agent_id: str, message_id: int) -> None:
+        self._requested_message = None
+        self.side_by_side = False
+        await self._open_session(session_id, agent_id)
+        pane = self.pane
+        column = None if pane is None or self.agent_id != agent_id else pane.column(agent_id)
+        with self._reported("Cannot show the message"):
+            messages = self.services.sessions.list_messages(agent_id)
+            index = stored_index(messages, message_id)
+            if column is not None and index is not None and await column.transcript.reveal(index):
+                column.transcript.focus()
+                return
+            self.notify("That message is no longer in the conversation.", severity="warning")
 
     async def _open_session(self, session_id: str, agent_id: str | None = None) -> None:
         with self._reported("Cannot open the session"):

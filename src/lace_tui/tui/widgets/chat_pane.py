@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from lace_tui.sessions.models import Agent
 from lace_tui.sessions.store import SessionStore
-from lace_tui.tui.widgets.chat_transcript import Transcript
+from lace_tui.tui.widgets.message_nav import MessageTranscript
 
 
 def column_title(agent: Agent) -> Content:
@@ -49,13 +49,13 @@ class AgentColumn(Vertical):
         self._store = store
 
     @property
-    def transcript(self) -> Transcript:
-        return self.query_one(Transcript)
+    def transcript(self) -> MessageTranscript:
+        return self.query_one(MessageTranscript)
 
     def compose(self) -> ComposeResult:
         yield Static(column_title(self.agent), classes="column-title")
         agent_id = self.agent.id
-        yield Transcript(lambda: self._store.list_messages(agent_id))
+        yield MessageTranscript(lambda: self._store.list_messages(agent_id))
 
     def set_agent(self, agent: Agent) -> None:
         """The agent's name or model changed."""
