@@ -80,6 +80,7 @@ class Message(BaseModel):
     ttft_ms: int | None = None
     duration_ms: int | None = None
     turn_id: str | None = None
+    superseded_at: str | None = None  # set when regenerate / edit-and-resend replaced it
 
 
 class UsageTotals(BaseModel):

@@ -83,7 +83,8 @@ def search_messages(
         " JOIN messages m ON m.id = messages_fts.rowid"
         " JOIN agents a ON a.id = m.agent_id"
         " JOIN sessions s ON s.id = a.session_id"
-        " WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?",
+        " WHERE messages_fts MATCH ? AND m.superseded_at IS NULL"
+        " ORDER BY messages_fts.rowid DESC LIMIT ?",
         (fts_query(text), limit),
     ).fetchall()
     hits = []

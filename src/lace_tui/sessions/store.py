@@ -119,6 +119,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         " INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content); END",
         # Messages stored before this schema are indexed here, once.
         "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+        # #13: turns replaced by regenerate / edit-and-resend leave the conversation but stay.
+        "ALTER TABLE messages ADD COLUMN superseded_at TEXT",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -498,15 +500,44 @@ class SessionStore:
             raise _no_message(message_id)
         return Message.model_validate(dict(row))
 
-    def list_messages(self, agent_id: str) -> list[Message]:
-        """The agent's messages, oldest first."""
+    def list_messages(self, agent_id: str, *, superseded: bool = False) -> list[Message]:
+        """The agent's conversation, oldest first; with `superseded`, the turns that
+        regenerate or edit-and-resend replaced instead (kept, never shown or sent)."""
+        which = "IS NOT NULL" if superseded else "IS NULL"
         with self._read() as conn:
             _fetch_agent(conn, agent_id)
             rows = conn.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages m WHERE m.agent_id = ? ORDER BY m.id",
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages m WHERE m.agent_id = ?"
+                f" AND m.superseded_at {which} ORDER BY m.id",
                 (agent_id,),
             ).fetchall()
         return [Message.model_validate(dict(row)) for row in rows]
+
+    def supersede_from(self, message_id: int) -> int:
+        """Take this message and every later one of its agent out of the conversation
+        (kept, marked superseded). Returns how many were taken out."""
+        now = _now()
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT m.agent_id, a.session_id FROM messages m JOIN agents a"
+                " ON a.id = m.agent_id WHERE m.id = ?",
+                (message_id,),
+            ).fetchone()
+            if row is None:
+                raise _no_message(message_id)
+            cursor = conn.execute(
+                "UPDATE messages SET superseded_at = ? WHERE agent_id = ? AND id >= ?"
+                " AND superseded_at IS NULL",
+                (now, row["agent_id"], message_id),
+            )
+            _bump_session(conn, str(row["session_id"]), now)
+            return cursor.rowcount
+
+    def delete_messages(self, message_ids: Sequence[int]) -> None:
+        """Delete these messages for good (a turn the user deleted)."""
+        with self._write() as conn:
+            for message_id in message_ids:
+                conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
     def session_messages(self, session_id: str) -> list[Message]:
         """Every message of the session's agents, in the order they were stored."""
@@ -772,7 +803,7 @@ def _fetch_agents(conn: sqlite3.Connection, session_id: str) -> list[Agent]:
 def _fetch_session_messages(conn: sqlite3.Connection, session_id: str) -> list[Message]:
     rows = conn.execute(
         f"SELECT {_MESSAGE_COLUMNS} FROM messages m JOIN agents a ON a.id = m.agent_id"
-        " WHERE a.session_id = ? ORDER BY m.id",
+        " WHERE a.session_id = ? AND m.superseded_at IS NULL ORDER BY m.id",
         (session_id,),
     ).fetchall()
     return [Message.model_validate(dict(row)) for row in rows]
