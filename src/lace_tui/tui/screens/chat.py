@@ -29,11 +29,19 @@ from lace_tui.errors import ContextOverflowError, LaceError
 from lace_tui.providers.events import ReasoningDelta, TextDelta
 from lace_tui.services.app_services import Services
 from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
+from lace_tui.services.conversation import (
+    delete_turn,
+    prompt_to_edit,
+    prompt_to_regenerate,
+    replace_from,
+    turn_bounds,
+)
 from lace_tui.services.cost import estimate_tokens
-from lace_tui.sessions.models import Agent, Session
+from lace_tui.sessions.models import Agent, Message, Session
 from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.screens.confirm import ConfirmScreen
+from lace_tui.tui.screens.edit_prompt import EditPromptDialog
 from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
 from lace_tui.tui.widgets.chat_dialogs import TextDialog
 from lace_tui.tui.widgets.chat_header import HeaderInfo, SessionHeader, sum_totals
@@ -42,7 +50,7 @@ from lace_tui.tui.widgets.chat_pane import AgentColumn, SessionPane
 from lace_tui.tui.widgets.chat_prompt import ChatPrompt
 from lace_tui.tui.widgets.chat_sidebar import AgentList, ChatSidebar, SessionList, session_label
 from lace_tui.tui.widgets.key_footer import KeyFooter
-from lace_tui.tui.widgets.message_nav import stored_index
+from lace_tui.tui.widgets.message_nav import MessageTranscript, stored_index
 from lace_tui.tui.widgets.section_bar import SectionBar
 
 # A worker reading a burst of buffered events yields to the event loop at least this often.
@@ -93,6 +101,9 @@ class ChatScreen(Screen[None]):
         "Type a prompt and press Enter to send it; Ctrl+J starts a new line (so do Shift+Enter "
         "and Alt+Enter in terminals that tell them from Enter, such as kitty or WezTerm). "
         "Esc stops a streaming reply and keeps what arrived.\n"
+        "Ctrl+Up moves to the messages: up/down between them, r regenerates the last reply, "
+        "e edits a prompt and sends it again, y copies a message, c a code block, d deletes a "
+        "turn, Esc goes back to the prompt. Ctrl+F searches every session.\n"
         "Ctrl+N starts a session, Ctrl+A adds an agent (another model) to it, Ctrl+O switches "
         "the selected agent's model. Ctrl+G shows every agent side by side; a prompt then goes "
         "to all of them at once.\n"
@@ -106,6 +117,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+a", "new_agent", "Add agent", priority=True),
         Binding("ctrl+o", "pick_model", "Switch model", priority=True),
         Binding("ctrl+g", "toggle_columns", "Side by side", priority=True),
+        Binding("ctrl+up", "to_messages", "Messages", key_display="^↑", priority=True),
     ]
 
     def __init__(self, services: Services, session_id: str | None = None) -> None:
@@ -827,6 +839,71 @@ class ChatScreen(Screen[None]):
         column = None if pane is None or self.agent_id is None else pane.column(self.agent_id)
         if column is not None:
             await column.transcript.load_earlier()
+
+    # -- acting on one message (#13) -------------------------------------------------------
+
+    def action_to_messages(self) -> None:
+        """Move to the selected agent's messages: up/down between them, keys act on one."""
+        pane = self.pane
+        column = None if pane is None or self.agent_id is None else pane.column(self.agent_id)
+        if column is not None:
+            column.transcript.focus()
+
+    @on(MessageTranscript.Act)
+    async def _on_message_act(self, event: MessageTranscript.Act) -> None:
+        event.stop()
+        column = event.transcript.parent
+        if not isinstance(column, AgentColumn):
+            return
+        agent = column.agent
+        if agent.id in self._streams:
+            self.notify(f"{agent.name} is still replying: esc stops it first", severity="warning")
+            return
+        with self._reported("Cannot do that"):
+            messages = self.services.sessions.list_messages(agent.id)
+            if event.action == "delete":
+                self._ask_delete_turn(column, messages, event.index)
+            elif event.action == "regenerate":
+                prompt = prompt_to_regenerate(messages, event.index)
+                await self._resend(column, prompt, prompt.content)
+            else:
+                prompt = prompt_to_edit(messages, event.index)
+
+                async def edited(text: str | None) -> None:
+                    if text is not None:
+                        await self._resend(column, prompt, text)
+
+                self.app.push_screen(EditPromptDialog(prompt.content), edited)
+
+    async def _resend(self, column: AgentColumn, prompt: Message, text: str) -> None:
+        """Replace `prompt`'s turn and the later ones (kept in the store), then send `text`."""
+        with self._reported("Not sent"):
+            replace_from(self.services.sessions, prompt)
+            await column.transcript.reload()
+            self.prompt.focus()
+            self._send([column.agent], text)
+
+    def _ask_delete_turn(self, column: AgentColumn, messages: list[Message], index: int) -> None:
+        start, end = turn_bounds(messages, index)
+        replies = end - start - 1
+        what = "its reply" if replies == 1 else f"its {replies} replies"
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                with self._reported("Cannot delete the turn"):
+                    delete_turn(self.services.sessions, messages, index)
+                    await column.transcript.reload()
+                    self._refresh_header()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Delete this turn?",
+                f"The prompt and {what} are deleted for good; the rest of the conversation stays.",
+                confirm="Delete",
+                danger=True,
+            ),
+            answered,
+        )
 
 
 class _FullCollections:

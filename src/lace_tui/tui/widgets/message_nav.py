@@ -15,6 +15,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message as TextualMessage
 
+from lace_tui.services.conversation import code_blocks
 from lace_tui.sessions.models import Message
 from lace_tui.tui.widgets.chat_message import ReplyView
 from lace_tui.tui.widgets.chat_transcript import MessageWidget, Transcript
@@ -35,8 +36,13 @@ class MessageTranscript(Transcript):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(-1)", "Previous", show=False),
-        Binding("down,j", "move(1)", "Next", show=False),
+        Binding("up,k", "move(-1)", "Previous message", show=False),
+        Binding("down,j", "move(1)", "Next message", show=False),
+        Binding("r", "act('regenerate')", "Regenerate", tooltip="Ask for the last reply again"),
+        Binding("e", "act('edit')", "Edit", tooltip="Edit this prompt and send it again"),
+        Binding("y", "copy", "Copy", tooltip="Copy the message to the clipboard"),
+        Binding("c", "copy_code", "Code", tooltip="Copy a code block (again: the next one)"),
+        Binding("d", "act('delete')", "Delete", tooltip="Delete this turn, after asking"),
     ]
 
     @dataclass
@@ -57,6 +63,8 @@ class MessageTranscript(Transcript):
         super().__init__(fetch, id=id, classes=classes)
         self._cursor: int | None = None  # index into message_widgets()
         self._pinned = False  # keep the cursor's message in view while sizes settle
+        self._code_of: MessageWidget | None = None  # whose code blocks "c" walks through
+        self._code_at = 0
 
     # -- the cursor ------------------------------------------------------------------------
 
@@ -117,6 +125,45 @@ class MessageTranscript(Transcript):
     def action_page_down(self) -> None:
         self._pinned = False
         super().action_page_down()
+
+    # -- acting on the message under the cursor --------------------------------------------
+
+    def action_act(self, action: MessageAction) -> None:
+        index = self.cursor_index
+        if index is not None:
+            self.post_message(self.Act(self, action, index))
+
+    def action_copy(self) -> None:
+        """Copy the message as stored (Markdown for a reply), through OSC 52."""
+        widget = self.cursor_widget
+        if widget is None:
+            return
+        self.app.copy_to_clipboard(widget.text)
+        what = "reply" if isinstance(widget, ReplyView) else "prompt"
+        self.notify(f"Copied the {what} ({len(widget.text):,} characters).")
+
+    def action_copy_code(self) -> None:
+        """Copy a code block of the message; pressing again copies the next one."""
+        widget = self.cursor_widget
+        if widget is None:
+            return
+        blocks = code_blocks(widget.text)
+        if not blocks:
+            self.notify("No code block in this message: y copies all of it.", severity="warning")
+            return
+        same = self._code_of is widget
+        self._code_at = (self._code_at + 1) % len(blocks) if same else 0
+        self._code_of = widget
+        self.app.copy_to_clipboard(blocks[self._code_at])
+        self.notify(f"Copied code block {self._code_at + 1} of {len(blocks)}.")
+
+    async def reload(self) -> None:
+        """Show the conversation again as stored (after a turn was replaced or deleted)."""
+        self._cursor = None
+        self._pinned = False
+        await self.recompose()
+        self._sync_chrome()
+        self.anchor()
 
     def _scroll_to_cursor(self) -> None:
         widget = self.cursor_widget
