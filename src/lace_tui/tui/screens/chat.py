@@ -117,7 +117,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+a", "new_agent", "Add agent", priority=True),
         Binding("ctrl+o", "pick_model", "Switch model", priority=True),
         Binding("ctrl+g", "toggle_columns", "Side by side", priority=True),
-        Binding("ctrl+up", "to_messages", "Messages", key_display="^↑", priority=True),
+        Binding("ctrl+up", "to_messages", "Messages", key_display="^↑", show=False, priority=True),
     ]
 
     def __init__(self, services: Services, session_id: str | None = None) -> None:
