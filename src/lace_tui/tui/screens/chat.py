@@ -27,6 +27,12 @@ from textual.worker import Worker, get_current_worker
 
 from lace_tui.errors import ContextOverflowError, LaceError
 from lace_tui.providers.events import ReasoningDelta, TextDelta
+from lace_tui.services.agent_settings import (
+    effort_choice,
+    export_session,
+    session_text,
+    update_agent_settings,
+)
 from lace_tui.services.app_services import Services
 from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
 from lace_tui.services.conversation import (
@@ -40,6 +46,12 @@ from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Message, Session
 from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
+from lace_tui.tui.screens.agent_settings import (
+    AgentSettings,
+    AgentSettingsDialog,
+    ExportDialog,
+    settings_note,
+)
 from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.screens.edit_prompt import EditPromptDialog
 from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
@@ -118,6 +130,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+o", "pick_model", "Switch model", priority=True),
         Binding("ctrl+g", "toggle_columns", "Side by side", priority=True),
         Binding("ctrl+up", "to_messages", "Messages", key_display="^↑", show=False, priority=True),
+        Binding("f6", "agent_settings", "Agent settings", show=False, priority=True),
     ]
 
     def __init__(self, services: Services, session_id: str | None = None) -> None:
@@ -202,6 +215,13 @@ class ChatScreen(Screen[None]):
             ),
             ("Stop reply", "Stop the streaming replies; what arrived is kept (esc)", "stop"),
             ("Load earlier messages", "Show older messages of the selected agent", "load_earlier"),
+            (
+                "Agent settings",
+                "System prompt and reasoning effort of the selected agent (f6)",
+                "agent_settings",
+            ),
+            ("Export session", "Write the open session to a Markdown or JSON file", "export"),
+            ("Copy session", "Copy the open session as Markdown to the clipboard", "copy_session"),
         )
         return [
             PaletteCommand(name, help_text, partial(self.run_action, action))
@@ -355,6 +375,7 @@ class ChatScreen(Screen[None]):
             target = f"all {len(agents)} agents"
         elif selected is not None:
             target = f"{selected.name} ({selected.model_id} @ {selected.instance_id})"
+            target += settings_note(selected)
         else:
             target = "no agent selected"
         used: int | None = None
@@ -904,6 +925,59 @@ class ChatScreen(Screen[None]):
             ),
             answered,
         )
+
+    # -- agent settings and export (#13) ---------------------------------------------------
+
+    def action_agent_settings(self) -> None:
+        """Edit the selected agent's system prompt and reasoning effort."""
+        agent = self._selected_agent()
+        if agent is None:
+            self.notify("Select an agent first (ctrl+a adds one).", severity="warning")
+            return
+        chat = self.services.chat
+
+        def saved(settings: AgentSettings | None) -> None:
+            if settings is None:
+                return
+            with self._reported("Settings not saved"):
+                updated = update_agent_settings(
+                    chat,
+                    agent.id,
+                    system_prompt=settings.system_prompt,
+                    reasoning_effort=settings.reasoning_effort,
+                )
+                self._refresh_header()
+                self.notify(f"{updated.name}: settings apply from the next prompt.")
+
+        with self._reported():
+            self.app.push_screen(AgentSettingsDialog(agent, effort_choice(chat, agent)), saved)
+
+    def action_export(self) -> None:
+        """Write the open session to a file the user names (.json or Markdown)."""
+        session_id = self.session_id
+        if session_id is None:
+            return
+
+        async def chosen(path: str | None) -> None:
+            if path is None:
+                return
+            store = self.services.sessions
+            with self._reported("Not exported"):
+                written = await asyncio.to_thread(export_session, store, session_id, path)
+                self.notify(f"Exported to {written}")
+
+        self.app.push_screen(ExportDialog(f"~/lace-{session_id}.md"), chosen)
+
+    async def action_copy_session(self) -> None:
+        """Copy the whole open session as Markdown (OSC 52, so over SSH too)."""
+        session_id = self.session_id
+        if session_id is None:
+            return
+        with self._reported("Not copied"):
+            store = self.services.sessions
+            text = await asyncio.to_thread(session_text, store, session_id, "md")
+            self.app.copy_to_clipboard(text)
+            self.notify(f"Copied the session ({len(text):,} characters of Markdown).")
 
 
 class _FullCollections:
