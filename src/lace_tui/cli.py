@@ -131,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="send to every agent of the session at once")
     p.add_argument("--system", metavar="TEXT", help="system prompt for a new agent")
     p.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="send a file with the prompt: an image (PNG, JPEG, GIF, WebP) or text; repeatable",
+    )
+    p.add_argument(
         "--drop-oldest",
         action="store_true",
         help="drop the oldest turns if the history no longer fits",

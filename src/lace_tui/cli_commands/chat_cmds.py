@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Sequence
 
 from lace_tui.cli_commands.instance_cmds import announce_imports
 from lace_tui.cli_commands.output import note, warn
@@ -12,9 +13,10 @@ from lace_tui.errors import EXIT_FAILURE, BadInputError
 from lace_tui.paths import Paths
 from lace_tui.providers.events import ReasoningDelta, TextDelta
 from lace_tui.services.app_services import Services
+from lace_tui.services.attachments import load_attachments
 from lace_tui.services.chat_service import ReplyDone
 from lace_tui.services.cost import format_cost
-from lace_tui.sessions.models import Agent, Message
+from lace_tui.sessions.models import Agent, Attachment, Message
 
 
 def _prompt(value: str) -> str:
@@ -31,6 +33,8 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         raise BadInputError("--all needs --session SESSION_ID")
     if not args.all and not (args.instance and args.model):
         raise BadInputError("chat needs --instance ID --model MODEL_ID (or --session ID --all)")
+    if args.all and args.attach:
+        raise BadInputError("--attach sends files to one agent: leave out --all")
     prompt = _prompt(args.prompt)
     services = Services(paths)
     for issue in services.catalog.issues:
@@ -41,20 +45,29 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
             session = services.sessions.get_session(args.chat_session)
             note(f"session: {session.id}")
             return asyncio.run(_fan_out(services, session.id, prompt, args.drop_oldest))
+        # Files are read and checked before the session or agent is made: a refusal stores nothing.
+        attachments = load_attachments(services.instances, args.instance, args.model, args.attach)
         agent = services.chat.agent_for(args.chat_session, args.instance, args.model)
         note(f"session: {agent.session_id}")
         if args.system and not agent.system_prompt:
             agent = services.sessions.update_agent(agent.id, system_prompt=args.system)
-        return asyncio.run(_single(services, agent, prompt, args.drop_oldest))
+        return asyncio.run(_single(services, agent, prompt, args.drop_oldest, attachments))
     finally:
         services.close()
 
 
-async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bool) -> int:
+async def _single(
+    services: Services,
+    agent: Agent,
+    prompt: str,
+    drop_oldest: bool,
+    attachments: Sequence[Attachment] = (),
+) -> int:
     out = sys.stdout
     in_reasoning = False
     final: ReplyDone | None = None
-    async for event in services.chat.send(agent.id, prompt, drop_oldest=drop_oldest):
+    events = services.chat.send(agent.id, prompt, drop_oldest=drop_oldest, attachments=attachments)
+    async for event in events:
         if isinstance(event, ReasoningDelta):
             # Reasoning goes to stderr, so stdout holds exactly the reply.
             sys.stderr.write(event.text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from lace_tui.providers.attachments import anthropic_content
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
@@ -47,7 +48,7 @@ def build_body(request: ChatRequest) -> dict[str, object]:
     max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
     body: dict[str, object] = {
         "model": request.model,
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "messages": [{"role": m.role, "content": anthropic_content(m)} for m in request.messages],
         "stream": True,
     }
     if request.system:

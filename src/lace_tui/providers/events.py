@@ -8,9 +8,17 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, Field
 
 
+class ImagePart(BaseModel):
+    """An image sent with a message: its media type and its bytes in base64."""
+
+    media_type: str
+    data: str
+
+
 class ChatMessage(BaseModel):
     role: Literal["user", "assistant"]
     content: str
+    images: list[ImagePart] = Field(default_factory=list)
 
 
 class ChatRequest(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from lace_tui.providers.attachments import gemini_parts
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
@@ -61,7 +62,7 @@ def build_body(request: ChatRequest) -> dict[str, object]:
     """The generateContent request body."""
     body: dict[str, object] = {
         "contents": [
-            {"role": "user" if m.role == "user" else "model", "parts": [{"text": m.content}]}
+            {"role": "user" if m.role == "user" else "model", "parts": gemini_parts(m)}
             for m in request.messages
         ]
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lace_tui.providers.attachments import ollama_message
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
@@ -22,10 +23,10 @@ DONE_REASONS = {"stop": "stop", "length": "length"}
 
 def build_body(request: ChatRequest) -> dict[str, object]:
     """The /api/chat request body for a streaming chat."""
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, object]] = []
     if request.system:
         messages.append({"role": "system", "content": request.system})
-    messages.extend({"role": m.role, "content": m.content} for m in request.messages)
+    messages.extend(ollama_message(m) for m in request.messages)
     body: dict[str, object] = {"model": request.model, "messages": messages, "stream": True}
     if (request.reasoning_effort or "").lower() not in NO_REASONING:
         body["think"] = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from lace_tui.providers.attachments import openai_content
 from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
@@ -33,10 +34,10 @@ REASONING_OBJECT_TYPES = frozenset({"openrouter", "vercel"})
 
 def build_body(request: ChatRequest, provider_type: str) -> dict[str, object]:
     """The Chat Completions request body for a streaming chat."""
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, object]] = []
     if request.system:
         messages.append({"role": "system", "content": request.system})
-    messages.extend({"role": m.role, "content": m.content} for m in request.messages)
+    messages.extend({"role": m.role, "content": openai_content(m)} for m in request.messages)
     body: dict[str, object] = {
         "model": request.model,
         "messages": messages,

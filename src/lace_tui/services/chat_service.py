@@ -22,9 +22,10 @@ from lace_tui.providers.events import (
     TextDelta,
     Usage,
 )
+from lace_tui.services.attachments import message_with_attachments, with_attachments
 from lace_tui.services.cost import estimate_tokens, reply_cost
 from lace_tui.services.instance_service import InstanceService
-from lace_tui.sessions.models import Agent, Message, Session
+from lace_tui.sessions.models import Agent, Attachment, Message, Session
 from lace_tui.sessions.store import SessionStore
 
 # A streaming reply is written at least this often, so a killed process loses little.
@@ -163,10 +164,11 @@ class ChatService:
         """The agent's conversation as the provider should see it: failed empty replies are
         left out and consecutive turns of one role are merged (providers require alternation)."""
         turns: list[ChatMessage] = []
+        attached = self.store.attachments_for_agent(agent_id)
         for message in self.store.list_messages(agent_id):
             if message.role == "assistant" and (message.status == "error" or not message.content):
                 continue
-            turns = _append_turn(turns, ChatMessage(role=message.role, content=message.content))
+            turns = _append_turn(turns, message_with_attachments(message, attached))
         return turns
 
     def context_usage(self, agent: Agent, extra_text: str = "") -> tuple[int, int | None]:
@@ -232,6 +234,7 @@ class ChatService:
         *,
         turn_id: str | None = None,
         drop_oldest: bool = False,
+        attachments: Sequence[Attachment] = (),
     ) -> AsyncIterator[ChatEvent]:
         """Send a prompt to one agent and stream its reply.
 
@@ -247,7 +250,7 @@ class ChatService:
         session = self.store.get_session(agent.session_id)
         # Everything that can refuse (context window, unusable instance) is checked before
         # the prompt is stored, so a refusal changes nothing and a retry stores it once.
-        turns = _append_turn(self.history(agent.id), ChatMessage(role="user", content=prompt))
+        turns = _append_turn(self.history(agent.id), with_attachments("user", prompt, attachments))
         request = self.build_request(agent, turns, drop_oldest)
         client = self.instances.client(agent.instance_id)
         model_info = self._model_info(agent)
@@ -260,6 +263,7 @@ class ChatService:
             model_id=agent.model_id,
             instance_id=agent.instance_id,
             turn_id=turn_id,
+            attachments=attachments,
         )
         reply = self.store.add_message(
             agent.id,
@@ -428,7 +432,11 @@ class _ReplyRecorder:
 def _append_turn(turns: list[ChatMessage], turn: ChatMessage) -> list[ChatMessage]:
     """`turns` with `turn` added, merged into the last one when both have the same role."""
     if turns and turns[-1].role == turn.role:
-        merged = ChatMessage(role=turn.role, content=turns[-1].content + "\n\n" + turn.content)
+        merged = ChatMessage(
+            role=turn.role,
+            content=turns[-1].content + "\n\n" + turn.content,
+            images=[*turns[-1].images, *turn.images],
+        )
         return [*turns[:-1], merged]
     return [*turns, turn]
 

@@ -83,6 +83,20 @@ class Message(BaseModel):
     superseded_at: str | None = None  # set when regenerate / edit-and-resend replaced it
 
 
+class Attachment(BaseModel):
+    """A file sent with a prompt: an image (sent as the wire format's image) or a text file
+    (inlined as text). `data` is the file's bytes as read; `sha256` names its content."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: Literal["image", "text"]
+    media_type: str
+    size: int
+    sha256: str
+    data: bytes
+
+
 class UsageTotals(BaseModel):
     """Sums over messages. `cost_usd` is None only when no message has a known cost;
     `cost_complete` is False when some assistant message with tokens has an unknown cost,

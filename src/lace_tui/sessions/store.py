@@ -24,6 +24,7 @@ from lace_tui.sessions.models import (
     ROLES,
     SESSION_ID_PATTERN,
     Agent,
+    Attachment,
     Message,
     MessageStatus,
     Role,
@@ -121,6 +122,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
         # #13: turns replaced by regenerate / edit-and-resend leave the conversation but stay.
         "ALTER TABLE messages ADD COLUMN superseded_at TEXT",
+        # #13: files sent with a prompt, kept with it so history, regenerate and export have them.
+        """
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('image', 'text')),
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            data BLOB NOT NULL
+        )
+        """,
+        "CREATE INDEX attachments_by_message ON attachments (message_id, position)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -390,8 +406,10 @@ class SessionStore:
         model_id: str,
         instance_id: str,
         turn_id: str | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> Message:
-        """Store a message, committed before this returns (so before any request is sent)."""
+        """Store a message (with its attachments), committed before this returns (so before
+        any request is sent)."""
         if role not in ROLES:
             raise BadInputError(f"invalid message role {role!r}: use user or assistant")
         _check_status(status)
@@ -408,6 +426,14 @@ class SessionStore:
             )
             _bump_session(conn, agent.session_id, now)
             message_id = cursor.lastrowid
+            conn.executemany(
+                "INSERT INTO attachments (message_id, position, name, kind, media_type, size,"
+                " sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (message_id, n, a.name, a.kind, a.media_type, a.size, a.sha256, a.data)
+                    for n, a in enumerate(attachments)
+                ],
+            )
         if message_id is None:  # pragma: no cover - sqlite always sets it after an INSERT
             raise StoredFileError(f"{self._path}: the new message got no id")
         return Message(
@@ -512,6 +538,22 @@ class SessionStore:
                 (agent_id,),
             ).fetchall()
         return [Message.model_validate(dict(row)) for row in rows]
+
+    def attachments_for_agent(self, agent_id: str) -> dict[int, list[Attachment]]:
+        """The attachments of the agent's messages, by message id, each list in sent order."""
+        found: dict[int, list[Attachment]] = {}
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT t.message_id, t.name, t.kind, t.media_type, t.size, t.sha256, t.data"
+                " FROM attachments t JOIN messages m ON m.id = t.message_id"
+                " WHERE m.agent_id = ? ORDER BY t.message_id, t.position",
+                (agent_id,),
+            ).fetchall()
+        for row in rows:
+            values = dict(row)
+            message_id = int(values.pop("message_id"))
+            found.setdefault(message_id, []).append(Attachment.model_validate(values))
+        return found
 
     def supersede_from(self, message_id: int) -> int:
         """Take this message and every later one of its agent out of the conversation
