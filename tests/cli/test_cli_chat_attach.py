@@ -146,3 +146,21 @@ def test_a_text_file_goes_to_a_model_without_image_support(
     )
     assert result.code == 0, result.err
     assert _user_turns("openai", server.requests[-1].body) == [INLINED]
+
+
+def test_export_names_the_attached_files(
+    cli: Cli, home: Path, server: FakeProvider, files: dict[str, Path]
+) -> None:
+    model = _instance(cli, home, server, "anthropic")
+    sent = cli(
+        "chat", "--instance", "anthropic", "--model", model, "--session", "s",
+        "--attach", str(files["png"]), PROMPT,
+    )  # fmt: skip
+    assert sent.code == 0, sent.err
+    markdown = cli("session", "export", "s", "--format", "md").out
+    assert f"Attached: `pic.png` (image/png, {len(PNG):,} bytes)" in markdown
+    exported = cli("session", "export", "s", "--format", "json").json()
+    assert isinstance(exported, dict)
+    [(message_id, [info])] = exported["attachments"].items()
+    assert info["name"] == "pic.png" and info["kind"] == "image" and "data" not in info
+    assert int(message_id) == exported["messages"][0]["id"]

@@ -84,7 +84,9 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     if args.action == "search":
         return _search(args, services)
     detail = store.session_detail(args.session_id)
-    sys.stdout.write(export_markdown(detail) if args.format == "md" else export_json(detail))
+    files = store.session_attachments(args.session_id)
+    text = export_markdown(detail, files) if args.format == "md" else export_json(detail, files)
+    sys.stdout.write(text)
     return 0
 
 

@@ -71,7 +71,8 @@ def update_agent_settings(
 def session_text(store: SessionStore, session_id: str, fmt: ExportFormat) -> str:
     """The whole session as Markdown or JSON (what `lace-tui session export` prints)."""
     detail = store.session_detail(session_id)
-    return export_markdown(detail) if fmt == "md" else export_json(detail)
+    files = store.session_attachments(session_id)
+    return export_markdown(detail, files) if fmt == "md" else export_json(detail, files)
 
 
 def export_format_for(path: str) -> ExportFormat:

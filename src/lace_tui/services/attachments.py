@@ -143,8 +143,17 @@ def load_attachments(
     that cannot go (missing, binary, too large, an image for a model without image support)."""
     if not paths:
         return []
+    attachments = [read_attachment(path) for path in paths]
+    check_for(instances, instance_id, model_id, attachments)
+    return attachments
+
+
+def check_for(
+    instances: InstanceService, instance_id: str, model_id: str, attachments: Sequence[Attachment]
+) -> None:
+    """BadInputError unless (instance, model) takes every one of `attachments`."""
+    if not attachments:
+        return
     info = instances.resolve_model(instance_id, model_id).info
     provider_type = instances.check_usable(instance_id).provider_type
-    attachments = [read_attachment(path) for path in paths]
     check_attachments(attachments, model_id, info, provider_type)
-    return attachments

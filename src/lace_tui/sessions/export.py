@@ -4,25 +4,41 @@ so nothing secret can be exported: no keys, no headers, only what the session ho
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from lace_tui.sessions.models import Agent, Message, SessionDetail, UsageTotals
+from lace_tui.sessions.models import (
+    Agent,
+    AttachmentInfo,
+    Message,
+    SessionDetail,
+    UsageTotals,
+)
+
+Attached = Mapping[int, Sequence[AttachmentInfo]]
+_INFO = set(AttachmentInfo.model_fields)
 
 EXPORT_FORMAT = "lace-tui-session"
 EXPORT_VERSION = 1
 
 
-def export_json(detail: SessionDetail) -> str:
-    """The session as indented JSON: `format`, `version`, then SessionDetail's fields.
+def export_json(detail: SessionDetail, attachments: Attached | None = None) -> str:
+    """The session as indented JSON: `format`, `version`, then SessionDetail's fields, and
+    `attachments` (by message id, without their bytes) when any prompt had files.
 
     Key order follows the models, so the same session always exports to the same text.
     """
     payload: dict[str, object] = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION}
     payload.update(detail.model_dump(mode="json"))
+    if attachments:
+        payload["attachments"] = {
+            str(message_id): [info.model_dump(mode="json", include=_INFO) for info in files]
+            for message_id, files in attachments.items()
+        }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def export_markdown(detail: SessionDetail) -> str:
+def export_markdown(detail: SessionDetail, attachments: Attached | None = None) -> str:
     """The session as Markdown: a header, the agents, each turn's prompt followed by every
     agent's reply under `### name (instance/model)`, reasoning folded away, then totals."""
     session = detail.session
@@ -44,6 +60,7 @@ def export_markdown(detail: SessionDetail) -> str:
     for number, turn in enumerate(_turns(detail.messages), start=1):
         lines += [f"## Turn {number}", ""]
         lines += _prompt_lines(turn.prompts, agents)
+        lines += _attachment_lines(turn.prompts, attachments or {})
         for reply in turn.replies:
             lines += _reply_lines(reply, agents.get(reply.agent_id))
 
@@ -105,6 +122,16 @@ def _prompt_lines(prompts: list[Message], agents: dict[str, Agent]) -> list[str]
         to = agent.name if agent is not None else prompt.agent_id
         lines += [f"**User → {to}**", "", prompt.content, ""]
     return lines
+
+
+def _attachment_lines(prompts: list[Message], attachments: Attached) -> list[str]:
+    """One line naming the files sent with the turn's prompts, if there were any."""
+    names = [
+        f"`{info.name}` ({info.media_type}, {info.size:,} bytes)"
+        for prompt in prompts
+        for info in attachments.get(prompt.id, ())
+    ]
+    return [f"Attached: {', '.join(dict.fromkeys(names))}", ""] if names else []
 
 
 def _reply_lines(reply: Message, agent: Agent | None) -> list[str]:

@@ -83,9 +83,9 @@ class Message(BaseModel):
     superseded_at: str | None = None  # set when regenerate / edit-and-resend replaced it
 
 
-class Attachment(BaseModel):
-    """A file sent with a prompt: an image (sent as the wire format's image) or a text file
-    (inlined as text). `data` is the file's bytes as read; `sha256` names its content."""
+class AttachmentInfo(BaseModel):
+    """What a file sent with a prompt was: an image (sent as the wire format's image) or a
+    text file (inlined as text); `sha256` names its content. Exports show this."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -94,6 +94,11 @@ class Attachment(BaseModel):
     media_type: str
     size: int
     sha256: str
+
+
+class Attachment(AttachmentInfo):
+    """A file sent with a prompt, with its bytes as read."""
+
     data: bytes
 
 

@@ -25,6 +25,7 @@ from lace_tui.sessions.models import (
     SESSION_ID_PATTERN,
     Agent,
     Attachment,
+    AttachmentInfo,
     Message,
     MessageStatus,
     Role,
@@ -553,6 +554,23 @@ class SessionStore:
             values = dict(row)
             message_id = int(values.pop("message_id"))
             found.setdefault(message_id, []).append(Attachment.model_validate(values))
+        return found
+
+    def session_attachments(self, session_id: str) -> dict[int, list[AttachmentInfo]]:
+        """What was attached to the session's messages (without the bytes), by message id."""
+        found: dict[int, list[AttachmentInfo]] = {}
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT t.message_id, t.name, t.kind, t.media_type, t.size, t.sha256"
+                " FROM attachments t JOIN messages m ON m.id = t.message_id"
+                " JOIN agents a ON a.id = m.agent_id"
+                " WHERE a.session_id = ? ORDER BY t.message_id, t.position",
+                (session_id,),
+            ).fetchall()
+        for row in rows:
+            values = dict(row)
+            message_id = int(values.pop("message_id"))
+            found.setdefault(message_id, []).append(AttachmentInfo.model_validate(values))
         return found
 
     def supersede_from(self, message_id: int) -> int:

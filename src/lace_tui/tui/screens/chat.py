@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -34,6 +34,7 @@ from lace_tui.services.agent_settings import (
     update_agent_settings,
 )
 from lace_tui.services.app_services import Services
+from lace_tui.services.attachments import check_for, load_attachments
 from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
 from lace_tui.services.conversation import (
     delete_turn,
@@ -43,7 +44,7 @@ from lace_tui.services.conversation import (
     turn_bounds,
 )
 from lace_tui.services.cost import estimate_tokens
-from lace_tui.sessions.models import Agent, Message, Session
+from lace_tui.sessions.models import Agent, Attachment, Message, Session
 from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.screens.agent_settings import (
@@ -76,6 +77,7 @@ class _PromptTicket:
 
     text: str
     pending: int
+    attachments: tuple[Attachment, ...] = ()
     stored: bool = False
 
     def settle_failure(self) -> bool:
@@ -131,6 +133,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+g", "toggle_columns", "Side by side", priority=True),
         Binding("ctrl+up", "to_messages", "Messages", key_display="^↑", show=False, priority=True),
         Binding("f6", "agent_settings", "Agent settings", show=False, priority=True),
+        Binding("f7", "attach", "Attach file", show=False, priority=True),
     ]
 
     def __init__(self, services: Services, session_id: str | None = None) -> None:
@@ -142,6 +145,7 @@ class ChatScreen(Screen[None]):
         self.show_archived = False
         self._requested_session = session_id
         self._requested_message: tuple[str, str, int] | None = None
+        self._files: tuple[Attachment, ...] = ()  # attached to the next prompt
         self._panes: dict[str, SessionPane] = {}
         self._streams: dict[str, Worker[None]] = {}
 
@@ -222,6 +226,8 @@ class ChatScreen(Screen[None]):
             ),
             ("Export session", "Write the open session to a Markdown or JSON file", "export"),
             ("Copy session", "Copy the open session as Markdown to the clipboard", "copy_session"),
+            ("Attach file", "Send an image or a text file with the next prompt (f7)", "attach"),
+            ("Clear attachments", "Send the next prompt without the attached files", "clear_files"),
         )
         return [
             PaletteCommand(name, help_text, partial(self.run_action, action))
@@ -442,11 +448,22 @@ class ChatScreen(Screen[None]):
                 severity="warning",
             )
             return
+        for agent in targets:  # files every target cannot take stop the send (#13)
+            check_for(self.services.instances, agent.instance_id, agent.model_id, self._files)
         self.prompt.clear()
         self._send(targets, text)
 
-    def _send(self, agents: list[Agent], text: str, *, drop_oldest: bool = False) -> None:
-        ticket = _PromptTicket(text=text, pending=len(agents))
+    def _send(
+        self,
+        agents: list[Agent],
+        text: str,
+        *,
+        drop_oldest: bool = False,
+        attachments: Sequence[Attachment] | None = None,
+    ) -> None:
+        """Send to `agents`, with `attachments` (None: the files attached in the prompt)."""
+        files = self._take_files() if attachments is None else tuple(attachments)
+        ticket = _PromptTicket(text=text, pending=len(agents), attachments=files)
         turn_id = new_turn_id() if len(agents) > 1 else None
         for agent in agents:
             self._streams[agent.id] = self.run_worker(
@@ -489,7 +506,9 @@ class ChatScreen(Screen[None]):
         transcript = column.transcript
         user_widget = await transcript.add_user(text)
         live = _LiveReply()
-        events = self.services.chat.send(agent.id, text, turn_id=turn_id, drop_oldest=drop_oldest)
+        events = self.services.chat.send(
+            agent.id, text, turn_id=turn_id, drop_oldest=drop_oldest, attachments=ticket.attachments
+        )
         breath = time.monotonic()
         try:
             async for chat_event in events:
@@ -580,6 +599,7 @@ class ChatScreen(Screen[None]):
     def _give_back(self, ticket: _PromptTicket) -> None:
         if ticket.settle_failure():
             self.prompt.restore(ticket.text)
+            self._set_files([*ticket.attachments, *self._files])
 
     def _offer_drop_oldest(self, agent: Agent, text: str, exc: ContextOverflowError) -> None:
         def answered(drop: bool | None) -> None:
@@ -899,10 +919,12 @@ class ChatScreen(Screen[None]):
     async def _resend(self, column: AgentColumn, prompt: Message, text: str) -> None:
         """Replace `prompt`'s turn and the later ones (kept in the store), then send `text`."""
         with self._reported("Not sent"):
-            replace_from(self.services.sessions, prompt)
+            store = self.services.sessions
+            files = store.attachments_for_agent(column.agent.id).get(prompt.id, [])
+            replace_from(store, prompt)
             await column.transcript.reload()
             self.prompt.focus()
-            self._send([column.agent], text)
+            self._send([column.agent], text, attachments=files)
 
     def _ask_delete_turn(self, column: AgentColumn, messages: list[Message], index: int) -> None:
         start, end = turn_bounds(messages, index)
@@ -978,6 +1000,44 @@ class ChatScreen(Screen[None]):
             text = await asyncio.to_thread(session_text, store, session_id, "md")
             self.app.copy_to_clipboard(text)
             self.notify(f"Copied the session ({len(text):,} characters of Markdown).")
+
+    # -- attachments (#13) -----------------------------------------------------------------
+
+    def action_attach(self) -> None:
+        """Attach a file (an image or a text file) to the next prompt, checked for the agent."""
+        agent = self._selected_agent()
+        if agent is None:
+            self.notify("Select an agent first (ctrl+a adds one).", severity="warning")
+            return
+
+        async def chosen(path: str | None) -> None:
+            if not path or not path.strip():
+                return
+            instances = self.services.instances
+            with self._reported("Not attached"):
+                loaded = await asyncio.to_thread(
+                    load_attachments, instances, agent.instance_id, agent.model_id, [path]
+                )
+                self._set_files([*self._files, *loaded])
+                self.notify(f"Attached {loaded[0].name}: it goes with the next prompt.")
+
+        self.app.push_screen(
+            TextDialog("Attach a file to the next prompt", "", placeholder="path of the file"),
+            chosen,
+        )
+
+    def action_clear_files(self) -> None:
+        self._set_files([])
+
+    def _set_files(self, files: Sequence[Attachment]) -> None:
+        self._files = tuple(files)
+        names = ", ".join(file.name for file in self._files)
+        self.prompt.border_title = f"attached: {names}" if names else None
+
+    def _take_files(self) -> tuple[Attachment, ...]:
+        files = self._files
+        self._set_files([])
+        return files
 
 
 class _FullCollections:
