@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--from", dest="source", metavar="URL|FILE")
     catalog_cmds.add_parser("reset", help="go back to the shipped catalog data", parents=[common])
+    p = catalog_cmds.add_parser(
+        "stats", help="model counts, price ranges, capabilities, context", parents=[common]
+    )
+    p.add_argument("--json", action="store_true")
 
     instance = commands.add_parser(
         "instance", help="configure connections to providers", parents=[common]

@@ -32,6 +32,8 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
     if args.action == "reset":
         return _reset(paths)
     catalog = _load(paths)
+    if args.action == "stats":
+        return _stats(catalog, args.json)
     if args.action == "list":
         from lace_tui.catalog.query import summarize_providers
 
@@ -134,3 +136,49 @@ def _reset(paths: Paths) -> int:
     else:
         note("catalog: already using the shipped data")
     return 0
+
+
+def _stats(catalog: Catalog, as_json: bool) -> int:
+    """Figures over the whole catalog, then one line per provider."""
+    from lace_tui.catalog.stats import catalog_stats
+
+    stats = catalog_stats(catalog.providers.values())
+    if as_json:
+        print_json(stats)
+        return 0
+    print(
+        f"{stats.provider_count} providers, {stats.model_count:,} models"
+        f" ({stats.priced_count:,} priced), {stats.reasoning_count:,} reason,"
+        f" {stats.attachment_count:,} take attachments"
+    )
+    print(
+        f"input $/1M {_price_span(stats.prices.min_in, stats.prices.max_in)},"
+        f" output $/1M {_price_span(stats.prices.min_out, stats.prices.max_out)},"
+        f" mean context {_context(stats.mean_context_window)},"
+        f" largest {_context(stats.max_context_window)}"
+    )
+    print()
+    print_table(
+        ["ID", "MODELS", "REASON", "ATTACH", "MEAN CTX", "INPUT $/1M", "OUTPUT $/1M"],
+        [
+            [
+                p.provider_id,
+                str(p.model_count),
+                str(p.reasoning_count),
+                str(p.attachment_count),
+                _context(p.mean_context_window),
+                _price_span(p.prices.min_in, p.prices.max_in),
+                _price_span(p.prices.min_out, p.prices.max_out),
+            ]
+            for p in stats.providers
+        ],
+    )
+    return 0
+
+
+def _context(tokens: float | None) -> str:
+    if tokens is None:
+        return "?"
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")
+    return f"{tokens / 1000:.0f}k"
