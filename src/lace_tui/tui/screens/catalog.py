@@ -7,6 +7,7 @@ are rebuilt from the loaded catalog, then again once the instances have been rea
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from textual import on, work
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from lace_tui.catalog.briefs import ProviderBrief
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.app_services import Services
+    from lace_tui.tui.commands import PaletteCommand
 
 
 COLUMNS = (
@@ -135,6 +137,7 @@ class CatalogScreen(LaceScreen):
         Binding("a", "add_instance", "Add instance"),
         Binding("e", "edit_catalog", "Edit catalog"),
         Binding("escape", "focus_table", "Table", show=False),
+        Binding("s", "stats", "Statistics", show=False),
     ]
 
     def __init__(self) -> None:
@@ -315,6 +318,28 @@ class CatalogScreen(LaceScreen):
         self.app.push_screen(
             WizardScreen(self.services, provider_id=provider_id), self._wizard_done
         )
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        from lace_tui.tui.commands import PaletteCommand  # the palette's, loaded with it
+
+        return [
+            PaletteCommand(
+                "Catalog statistics",
+                "Models, prices, capabilities and context per provider (s)",
+                partial(self.run_action, "stats"),
+            )
+        ]
+
+    def action_stats(self) -> None:
+        """Show the catalog's figures (once it has loaded)."""
+        catalog = self.lace.catalog_if_loaded()
+        if catalog is None:
+            self.notify("The catalog is still loading.", severity="warning")
+            return
+        from lace_tui.catalog.stats import catalog_stats
+        from lace_tui.tui.screens.catalog_stats import CatalogStatsScreen
+
+        self.app.push_screen(CatalogStatsScreen(catalog_stats(catalog.providers.values())))
 
     def action_edit_catalog(self) -> None:
         """Open the catalog editor (your own providers and overrides) on this provider."""
