@@ -92,6 +92,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
 
 def _search(args: argparse.Namespace, services: Services) -> int:
     from lace_tui.services.search_service import search_sessions
+    from lace_tui.textsafe import printable
 
     hits = search_sessions(services.sessions, args.text, args.limit)
     if args.json:
@@ -103,17 +104,13 @@ def _search(args: argparse.Namespace, services: Services) -> int:
     print_table(
         ["SESSION", "AGENT", "MESSAGE", "SNIPPET"],
         [
-            [hit.session_id, _printable(hit.agent_name), str(hit.message_id), hit.snippet]
+            [
+                printable(hit.session_id),
+                printable(hit.agent_name, one_line=True),
+                str(hit.message_id),
+                printable(hit.snippet, one_line=True),
+            ]
             for hit in hits
         ],
     )
     return 0
-
-
-def _printable(text: str) -> str:
-    """Stored text without control characters, for the terminal.
-
-    The one call site to point at the shared sanitiser (`lace_tui.textsafe.printable`) once it
-    lands; snippets are made one-line and control-free by the search itself.
-    """
-    return "".join(c if c.isprintable() else "\ufffd" for c in text)

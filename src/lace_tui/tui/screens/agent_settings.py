@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from lace_tui.services.agent_settings import EffortChoice
 from lace_tui.sessions.models import Agent
+from lace_tui.textsafe import printable
 
 _DEFAULT = "__default__"  # the Select value for "no effort set: the model's default"
 
@@ -78,7 +79,11 @@ class AgentSettingsDialog(ModalScreen[AgentSettings | None]):
         agent, effort = self._agent, self._effort
         with Vertical():
             yield Label(
-                Content.assemble("Settings of ", (agent.name, "bold"), f"  ({agent.model_id})"),
+                Content.assemble(
+                    "Settings of ",
+                    (printable(agent.name, one_line=True), "bold"),
+                    f"  ({printable(agent.model_id, one_line=True)})",
+                ),
                 classes="dialog-title",
             )
             yield Label("System prompt (sent before the conversation; empty for none)")

@@ -14,6 +14,7 @@ from textual.widgets import Label, Static
 
 from lace_tui.catalog.stats import CatalogStats, ModelSetStats
 from lace_tui.services.cost import format_price
+from lace_tui.textsafe import printable
 
 
 def _span(low: float | None, high: float | None) -> str:
@@ -46,7 +47,8 @@ def stats_content(stats: CatalogStats) -> Content:
         _figures(stats) + f" · largest ctx {_context(stats.max_context_window)}\n\n",
     ]
     for provider in stats.providers:
-        parts.append((f"{provider.name} ({provider.provider_id})\n", "bold"))
+        name = printable(f"{provider.name} ({provider.provider_id})", one_line=True)
+        parts.append((name + "\n", "bold"))
         parts.append((_figures(provider) + "\n", "dim"))
     return Content.assemble(*parts)
 

@@ -45,6 +45,7 @@ from lace_tui.services.conversation import (
 )
 from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Attachment, Message, Session
+from lace_tui.textsafe import printable
 from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
 from lace_tui.tui.screens.agent_settings import (
@@ -986,7 +987,7 @@ class ChatScreen(Screen[None]):
             store = self.services.sessions
             with self._reported("Not exported"):
                 written = await asyncio.to_thread(export_session, store, session_id, path)
-                self.notify(f"Exported to {written}")
+                self.notify(f"Exported to {printable(str(written), one_line=True)}")
 
         self.app.push_screen(ExportDialog(f"~/lace-{session_id}.md"), chosen)
 
@@ -1019,7 +1020,8 @@ class ChatScreen(Screen[None]):
                     load_attachments, instances, agent.instance_id, agent.model_id, [path]
                 )
                 self._set_files([*self._files, *loaded])
-                self.notify(f"Attached {loaded[0].name}: it goes with the next prompt.")
+                name = printable(loaded[0].name, one_line=True)
+                self.notify(f"Attached {name}: it goes with the next prompt.")
 
         self.app.push_screen(
             TextDialog("Attach a file to the next prompt", "", placeholder="path of the file"),
@@ -1031,7 +1033,7 @@ class ChatScreen(Screen[None]):
 
     def _set_files(self, files: Sequence[Attachment]) -> None:
         self._files = tuple(files)
-        names = ", ".join(file.name for file in self._files)
+        names = printable(", ".join(file.name for file in self._files), one_line=True)
         self.prompt.border_title = f"attached: {names}" if names else None
 
     def _take_files(self) -> tuple[Attachment, ...]:

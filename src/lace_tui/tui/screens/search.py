@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from lace_tui.errors import LaceError
 from lace_tui.services.app_services import Services
 from lace_tui.services.search_service import SearchHit, search_sessions
+from lace_tui.textsafe import printable
 
 ROLE_LABEL = {"user": "you", "assistant": "reply"}
 
@@ -27,19 +28,22 @@ ROLE_LABEL = {"user": "you", "assistant": "reply"}
 def hit_label(hit: SearchHit) -> Content:
     """Two lines: where the message is (session, agent, who), then the snippet with the
     matched words highlighted. Built from parts, never parsed as markup."""
-    title = hit.session_title or hit.session_id
+    title = printable(hit.session_title or hit.session_id, one_line=True)
+    agent = printable(hit.agent_name, one_line=True)
     parts: list[str | tuple[str, str]] = [
         (title, "bold"),
         ("  ", ""),
-        (f"{hit.agent_name} · {ROLE_LABEL.get(hit.role, hit.role)} · {hit.created_at[:10]}", "dim"),
+        (f"{agent} · {ROLE_LABEL.get(hit.role, hit.role)} · {hit.created_at[:10]}", "dim"),
         ("\n", ""),
     ]
+    # One character in, one out: the highlight offsets still hold after `printable`.
+    snippet = printable(hit.snippet)
     at = 0
     for start, end in hit.highlights:
-        parts.append(hit.snippet[at:start])
-        parts.append((hit.snippet[start:end], "bold reverse"))
+        parts.append(snippet[at:start])
+        parts.append((snippet[start:end], "bold reverse"))
         at = end
-    parts.append(hit.snippet[at:])
+    parts.append(snippet[at:])
     return Content.assemble(*parts)
 
 
