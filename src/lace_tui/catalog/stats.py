@@ -60,3 +60,12 @@ def _figures(models: Sequence[Model]) -> dict[str, object]:
         "mean_context_window": sum(contexts) / len(contexts) if contexts else None,
         "max_context_window": max(contexts, default=None),
     }
+
+
+def context_text(tokens: float | None) -> str:
+    """A context window as people say it: `200k`, `1M`, `1.5M`; `?` when unknown."""
+    if tokens is None:
+        return "?"
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")
+    return f"{tokens / 1000:.0f}k"

@@ -140,7 +140,7 @@ def _reset(paths: Paths) -> int:
 
 def _stats(catalog: Catalog, as_json: bool) -> int:
     """Figures over the whole catalog, then one line per provider."""
-    from lace_tui.catalog.stats import catalog_stats
+    from lace_tui.catalog.stats import catalog_stats, context_text
 
     stats = catalog_stats(catalog.providers.values())
     if as_json:
@@ -154,8 +154,8 @@ def _stats(catalog: Catalog, as_json: bool) -> int:
     print(
         f"input $/1M {_price_span(stats.prices.min_in, stats.prices.max_in)},"
         f" output $/1M {_price_span(stats.prices.min_out, stats.prices.max_out)},"
-        f" mean context {_context(stats.mean_context_window)},"
-        f" largest {_context(stats.max_context_window)}"
+        f" mean context {context_text(stats.mean_context_window)},"
+        f" largest {context_text(stats.max_context_window)}"
     )
     print()
     print_table(
@@ -166,7 +166,7 @@ def _stats(catalog: Catalog, as_json: bool) -> int:
                 str(p.model_count),
                 str(p.reasoning_count),
                 str(p.attachment_count),
-                _context(p.mean_context_window),
+                context_text(p.mean_context_window),
                 _price_span(p.prices.min_in, p.prices.max_in),
                 _price_span(p.prices.min_out, p.prices.max_out),
             ]
@@ -174,11 +174,3 @@ def _stats(catalog: Catalog, as_json: bool) -> int:
         ],
     )
     return 0
-
-
-def _context(tokens: float | None) -> str:
-    if tokens is None:
-        return "?"
-    if tokens >= 1_000_000:
-        return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")
-    return f"{tokens / 1000:.0f}k"

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from lace_tui.catalog.stats import CatalogStats, ModelSetStats
+from lace_tui.catalog.stats import CatalogStats, ModelSetStats, context_text
 from lace_tui.services.cost import format_price
 from lace_tui.textsafe import printable
 
@@ -23,18 +23,11 @@ def _span(low: float | None, high: float | None) -> str:
     return format_price(low) if low == high else f"{format_price(low)}-{format_price(high)}"
 
 
-def _context(tokens: float | None) -> str:
-    if tokens is None:
-        return "?"
-    if tokens >= 1_000_000:
-        return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")
-    return f"{tokens / 1000:.0f}k"
-
-
 def _figures(stats: ModelSetStats) -> str:
     return (
         f"{stats.model_count:,} models · {stats.reasoning_count:,} reason · "
-        f"{stats.attachment_count:,} attachments · mean ctx {_context(stats.mean_context_window)}"
+        f"{stats.attachment_count:,} attachments · "
+        f"mean ctx {context_text(stats.mean_context_window)}"
         f" · in {_span(stats.prices.min_in, stats.prices.max_in)}"
         f" · out {_span(stats.prices.min_out, stats.prices.max_out)} $/M"
     )
@@ -44,7 +37,7 @@ def stats_content(stats: CatalogStats) -> Content:
     """The whole catalog first, then each provider: name in bold, its figures dim."""
     parts: list[str | tuple[str, str]] = [
         (f"All {stats.provider_count} providers\n", "bold"),
-        _figures(stats) + f" · largest ctx {_context(stats.max_context_window)}\n\n",
+        _figures(stats) + f" · largest ctx {context_text(stats.max_context_window)}\n\n",
     ]
     for provider in stats.providers:
         name = printable(f"{provider.name} ({provider.provider_id})", one_line=True)
