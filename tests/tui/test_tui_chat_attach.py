@@ -31,7 +31,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 async def _attach(pilot: Pilot[int], app: LaceApp, path: Path) -> None:
     await pilot.press("f7")
-    await wait_until(pilot, lambda: isinstance(app.screen, TextDialog))
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, TextDialog) and bool(app.screen.query(Input))
+    )
     app.screen.query_one(Input).value = str(path)
     await pilot.press("enter")
 

@@ -13,6 +13,7 @@ from lace_tui.tui.app import LaceApp
 from lace_tui.tui.commands import collect_commands
 from lace_tui.tui.screens.search import SearchScreen
 from lace_tui.tui.widgets.chat_message import ReplyView
+from lace_tui.tui.widgets.chat_transcript import MAX_MESSAGES
 from lace_tui.tui.widgets.message_nav import MessageTranscript
 from tests.tui.test_tui_chat_setup import build_services, chat_screen, wait_until
 
@@ -22,7 +23,7 @@ def _services_with_history(tmp_path: Path) -> Services:
     store = services.sessions
     store.create_session("old", title="Old debugging session")
     agent = store.add_agent("old", "Fake Small", "fake", "fake-small")
-    for n in range(60):
+    for n in range(MAX_MESSAGES + 4):  # the needle is above the first page mounted
         text = "the zebra needle is here" if n == 3 else f"filler message {n}"
         role: Role = "user" if n % 2 == 0 else "assistant"
         store.add_message(agent.id, role, text, model_id="fake-small", instance_id="fake")
@@ -42,7 +43,7 @@ async def test_ctrl_f_finds_a_reply_and_enter_opens_the_session_at_it(tmp_path: 
             await pilot.press("ctrl+f")
             search = app.screen
             assert isinstance(search, SearchScreen)
-            await pilot.press(*"zebra nee")
+            search.query_one("#search-input", Input).value = "zebra nee"  # as typed
             await wait_until(pilot, lambda: len(search.hits) == 1)
             options = search.query_one("#search-hits", OptionList)
             assert options.option_count == 1
