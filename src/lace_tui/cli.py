@@ -158,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sess_cmds.add_parser("export", help="write a session as Markdown or JSON", parents=[common])
     p.add_argument("session_id", metavar="SESSION_ID")
     p.add_argument("--format", required=True, choices=["md", "json"])
+
+    from lace_tui.cli_commands import usage_args  # #14: spend commands declare themselves
+
+    usage_args.add_parsers(commands, inst_cmds, common)
     return parser
 
 

@@ -62,6 +62,8 @@ class FakeBehaviour:
     headers_delay: float = 0.0  # wait this long before answering at all
     require_key: str | None = None  # 401 unless the request carries this key
     models: list[str] = field(default_factory=lambda: ["fake-small", "fake-large"])
+    # Extra fields of a model's entry in GET .../models, by model id (OpenRouter's `pricing`).
+    model_extras: dict[str, dict[str, object]] = field(default_factory=dict)
     input_tokens: int = 7
     finish: str = "stop"  # normalised finish: stop or length
 
@@ -461,6 +463,7 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                         "type": "model",
                         "display_name": m.title(),
                         "owned_by": "fake",
+                        **b.model_extras.get(m, {}),
                     }
                     for m in b.models
                 ]

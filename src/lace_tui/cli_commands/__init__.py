@@ -9,6 +9,10 @@ from lace_tui.paths import Paths
 
 def dispatch(args: argparse.Namespace, paths: Paths) -> int:
     """Run the parsed sub-command; LaceErrors propagate to `cli.main`."""
+    if args.command == "usage" or (args.command == "instance" and args.action == "price"):
+        from lace_tui.cli_commands.usage_cmds import run
+
+        return run(args, paths)
     if args.command == "catalog":
         from lace_tui.cli_commands.catalog_cmds import run
 

@@ -40,21 +40,30 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         if args.all:
             session = services.sessions.get_session(args.chat_session)
             note(f"session: {session.id}")
-            return asyncio.run(_fan_out(services, session.id, prompt, args.drop_oldest))
+            return asyncio.run(
+                _fan_out(services, session.id, prompt, args.drop_oldest, args.over_budget)
+            )
+        if not args.over_budget:  # #14: before agent_for, which may create the session
+            services.chat.check_budget_for(
+                args.chat_session, args.instance, args.model, prompt
+            ).refuse_if_over()
         agent = services.chat.agent_for(args.chat_session, args.instance, args.model)
         note(f"session: {agent.session_id}")
         if args.system and not agent.system_prompt:
             agent = services.sessions.update_agent(agent.id, system_prompt=args.system)
-        return asyncio.run(_single(services, agent, prompt, args.drop_oldest))
+        return asyncio.run(_single(services, agent, prompt, args.drop_oldest, args.over_budget))
     finally:
         services.close()
 
 
-async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bool) -> int:
+async def _single(
+    services: Services, agent: Agent, prompt: str, drop_oldest: bool, over_budget: bool
+) -> int:
     out = sys.stdout
     in_reasoning = False
     final: ReplyDone | None = None
-    async for event in services.chat.send(agent.id, prompt, drop_oldest=drop_oldest):
+    events = services.chat.send(agent.id, prompt, drop_oldest=drop_oldest, over_budget=over_budget)
+    async for event in events:
         if isinstance(event, ReasoningDelta):
             # Reasoning goes to stderr, so stdout holds exactly the reply.
             sys.stderr.write(event.text)
@@ -81,10 +90,15 @@ async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bo
     return 0
 
 
-async def _fan_out(services: Services, session_id: str, prompt: str, drop_oldest: bool) -> int:
+async def _fan_out(
+    services: Services, session_id: str, prompt: str, drop_oldest: bool, over_budget: bool
+) -> int:
     agents = {agent.id: agent for agent in services.sessions.list_agents(session_id)}
     failed = False
-    async for item in services.chat.fan_out(session_id, prompt, drop_oldest=drop_oldest):
+    replies = services.chat.fan_out(
+        session_id, prompt, drop_oldest=drop_oldest, over_budget=over_budget
+    )
+    async for item in replies:
         if not isinstance(item.event, ReplyDone):
             continue
         agent = agents[item.agent_id]

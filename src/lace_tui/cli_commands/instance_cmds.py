@@ -8,6 +8,7 @@ import getpass
 import sys
 
 from lace_tui.cli_commands.output import note, print_json, print_table, redact_headers, warn
+from lace_tui.cli_commands.usage_args import budget_changes
 from lace_tui.errors import EXIT_FAILURE, BadInputError
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
@@ -97,6 +98,7 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
             api_version=args.api_version,
             clear_key=args.no_key,
             max_attempts=args.max_attempts,
+            budgets=budget_changes(args),
         )
         note(f"updated instance '{args.instance_id}'")
     for warning in warnings:

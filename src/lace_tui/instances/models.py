@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from lace_tui.instances.prices import ModelPrice
+
 INSTANCE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 _INSTANCE_ID_RE = re.compile(INSTANCE_ID_PATTERN)
 _ENV_VAR_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -64,6 +66,10 @@ class Instance(BaseModel):
     api_version: str | None = None
     # Model ids the user added by hand, beside catalog and discovered models.
     extra_models: list[str] = Field(default_factory=list)
+    # #14: prices the user set per model (win over every other source), and spending caps.
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    daily_budget: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    monthly_budget: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @field_validator("endpoint")
     @classmethod

@@ -82,6 +82,8 @@ class DiscoveredModel(BaseModel):
     id: str
     name: str = ""
     context_window: int | None = None
+    # #14: prices the server listed (USD per million tokens, catalog field names), if any.
+    prices: dict[str, float] = Field(default_factory=dict)
 
 
 class TestResult(BaseModel):

@@ -17,6 +17,7 @@ from lace_tui.providers.jsonshape import (
     loads,
     string_between,
 )
+from lace_tui.providers.server_prices import server_prices
 from lace_tui.providers.sse import SSEDecoder, SSEEvent
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
@@ -280,7 +281,8 @@ class OpenAIChatClient(ProviderClient):
         return {"models": str(len(get_list(obj, "data")))}
 
     async def list_models(self) -> list[DiscoveredModel]:
-        """GET {base}/models: `data[].id`, with OpenRouter's name and context_length if given."""
+        """GET {base}/models: `data[].id`, with OpenRouter's name, context_length and prices
+        (or Vercel's) if given."""
         url, params = self.models_url()
         answer = await self.get_json(url, params)
         page = as_dict(answer) or {}
@@ -297,7 +299,10 @@ class OpenAIChatClient(ProviderClient):
                 continue
             context = get_int(entry, "context_length") or get_int(entry, "context_window")
             found[model_id] = DiscoveredModel(
-                id=model_id, name=get_str(entry, "name") or "", context_window=context
+                id=model_id,
+                name=get_str(entry, "name") or "",
+                context_window=context,
+                prices=server_prices(entry),
             )
         return list(found.values())
 

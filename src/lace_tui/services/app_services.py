@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.chat_service import ChatService
     from lace_tui.services.instance_service import InstanceService
+    from lace_tui.services.usage_service import UsageService
     from lace_tui.sessions.store import SessionStore
 
 
@@ -62,6 +63,15 @@ class Services:
         from lace_tui.services.chat_service import ChatService
 
         return ChatService(self.sessions, self.instances)
+
+    @cached_property
+    def usage(self) -> UsageService:
+        from lace_tui.instances.store import InstanceStore
+        from lace_tui.services.usage_service import UsageService
+
+        # Read without the catalog: a report needs only which provider each instance uses.
+        store = InstanceStore(self.paths)
+        return UsageService(self.sessions, lambda: {i.id: i.provider for i in store.load()})
 
     def close(self) -> None:
         if "sessions" in self.__dict__:

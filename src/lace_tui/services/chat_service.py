@@ -22,8 +22,10 @@ from lace_tui.providers.events import (
     TextDelta,
     Usage,
 )
+from lace_tui.services.budget import BudgetCheck, check_budget
 from lace_tui.services.cost import estimate_tokens, reply_cost
 from lace_tui.services.instance_service import InstanceService
+from lace_tui.services.usage_service import UsageService
 from lace_tui.sessions.models import Agent, Message, Session
 from lace_tui.sessions.store import SessionStore
 
@@ -219,6 +221,31 @@ class ChatService:
             reasoning_effort=agent.reasoning_effort or None,
         )
 
+    def check_budget(self, agent_id: str, prompt: str) -> BudgetCheck:
+        """Whether sending `prompt` to the agent would pass its instance's daily or monthly
+        cap (spend so far plus this turn's estimate); see services/budget.py."""
+        agent = self.store.get_agent(agent_id)
+        turns = _append_turn(self.history(agent.id), ChatMessage(role="user", content=prompt))
+        request = ChatRequest(model=agent.model_id, messages=turns, system=agent.system_prompt)
+        return self._budget(agent, request, self._model_info(agent))
+
+    def check_budget_for(
+        self, session_id: str | None, instance_id: str, model_id: str, prompt: str
+    ) -> BudgetCheck:
+        """`check_budget` for the agent `agent_for` would pick, before it is created."""
+        if session_id is not None and self.store.find_session(session_id) is not None:
+            for agent in self.store.list_agents(session_id):
+                if agent.instance_id == instance_id and agent.model_id == model_id:
+                    return self.check_budget(agent.id, prompt)
+        request = ChatRequest(model=model_id, messages=[ChatMessage(role="user", content=prompt)])
+        model = self.instances.resolve_model(instance_id, model_id).info
+        usage = UsageService(self.store, dict)
+        return check_budget(usage, self.instances.get(instance_id), request, model)
+
+    def _budget(self, agent: Agent, request: ChatRequest, model: Model | None) -> BudgetCheck:
+        instance = self.instances.get(agent.instance_id)
+        return check_budget(UsageService(self.store, dict), instance, request, model)
+
     def _model_info(self, agent: Agent) -> Model | None:
         try:
             return self.instances.resolve_model(agent.instance_id, agent.model_id).info
@@ -232,14 +259,16 @@ class ChatService:
         *,
         turn_id: str | None = None,
         drop_oldest: bool = False,
+        over_budget: bool = False,
     ) -> AsyncIterator[ChatEvent]:
         """Send a prompt to one agent and stream its reply.
 
         The user's message is committed before anything goes on the wire. The reply is
         written as it streams; it ends complete, interrupted (the caller stopped iterating,
         or was cancelled) or error (with the error's one-line message stored and shown).
-        Configuration errors (unknown model, unset key variable, context overflow) are raised
-        before anything is stored, so the caller still holds the prompt and may retry.
+        Configuration errors (unknown model, unset key variable, context overflow, a budget it
+        would pass unless `over_budget`) are raised before anything is stored, so the caller
+        still holds the prompt and may retry.
         """
         if not prompt.strip():
             raise BadInputError("the prompt is empty")
@@ -251,6 +280,8 @@ class ChatService:
         request = self.build_request(agent, turns, drop_oldest)
         client = self.instances.client(agent.instance_id)
         model_info = self._model_info(agent)
+        if not over_budget:  # #14: OverBudgetError before anything is stored
+            self._budget(agent, request, model_info).refuse_if_over()
         if not session.title:
             self.store.rename_session(session.id, title_from_prompt(prompt))
         self.store.add_message(
@@ -301,6 +332,7 @@ class ChatService:
         agent_ids: Sequence[str] | None = None,
         *,
         drop_oldest: bool = False,
+        over_budget: bool = False,
     ) -> AsyncIterator[AgentEvent]:
         """Send one prompt to several agents at once; their events interleave as they arrive.
 
@@ -316,13 +348,16 @@ class ChatService:
                 f"session '{session_id}' has no agents: add one with "
                 f"`lace-tui session add-agent {session_id} --instance ID --model MODEL`"
             )
+        if not over_budget:  # #14: all agents checked first, so a refusal stores nothing
+            for agent in agents:
+                self.check_budget(agent.id, prompt).refuse_if_over()
         turn_id = new_turn_id()
         queue: asyncio.Queue[AgentEvent | None] = asyncio.Queue()
 
         async def run(agent: Agent) -> None:
             try:
                 async for event in self.send(
-                    agent.id, prompt, turn_id=turn_id, drop_oldest=drop_oldest
+                    agent.id, prompt, turn_id=turn_id, drop_oldest=drop_oldest, over_budget=True
                 ):
                     await queue.put(AgentEvent(agent_id=agent.id, event=event))
             except LaceError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -23,12 +24,19 @@ from lace_tui.fileio import atomic_write_text
 from lace_tui.instances.credentials import CredentialStore, key_status, resolve_api_key
 from lace_tui.instances.env_import import import_from_environment
 from lace_tui.instances.models import ConnectionStatus, Instance, KeyStatus, describe_invalid
+from lace_tui.instances.prices import ModelPrice
 from lace_tui.instances.state import StateStore
 from lace_tui.instances.store import InstanceStore
 from lace_tui.paths import Paths
 from lace_tui.providers.base import ClientConfig, ProviderClient
 from lace_tui.providers.events import DiscoveredModel
 from lace_tui.providers.factory import SUPPORTED_TYPES, create_client, resolve_endpoint
+from lace_tui.services.model_prices import (
+    BorrowIndex,
+    PriceSource,
+    discovered_info,
+    with_user_price,
+)
 
 ModelSource = Literal["catalog", "discovered", "custom"]
 
@@ -40,6 +48,9 @@ class InstanceModel(BaseModel):
     name: str
     source: ModelSource
     info: Model | None = None
+    # #14: where the price in `info` comes from; `price_from` names a borrowed price's provider.
+    price_source: PriceSource | None = None
+    price_from: str = ""
 
     @property
     def context_window(self) -> int | None:
@@ -165,6 +176,7 @@ class InstanceService:
         api_version: str | None = None,
         clear_key: bool = False,
         max_attempts: int | None = None,
+        budgets: Mapping[str, float | None] | None = None,
     ) -> list[str]:
         """Change fields of an existing instance. An empty endpoint goes back to the default."""
         if api_key is not None and api_key_env is not None:
@@ -187,6 +199,7 @@ class InstanceService:
             data["retry"] = {**current.retry.model_dump(), "max_attempts": max_attempts}
         if api_key is not None or clear_key:
             data["api_key_env"] = None
+        data.update(budgets or {})  # #14: daily_budget / monthly_budget; None clears a cap
         updated = validate_instance(data)
         if api_key is not None:
             self.credentials.save(instance_id, api_key)
@@ -311,7 +324,13 @@ class InstanceService:
     def _models(self, instance: Instance, provider: Provider) -> list[InstanceModel]:
         instance_id = instance.id
         result: list[InstanceModel] = [
-            InstanceModel(id=m.id, name=m.display_name, source="catalog", info=m)
+            InstanceModel(
+                id=m.id,
+                name=m.display_name,
+                source="catalog",
+                info=m,
+                price_source="catalog" if m.has_price else None,
+            )
             for m in provider.models
         ]
         seen = {m.id for m in result}
@@ -319,19 +338,48 @@ class InstanceService:
         for found in cached.models if cached else []:
             if found.id not in seen:
                 seen.add(found.id)
-                info = None
-                if found.context_window:
-                    info = Model(id=found.id, name=found.name, context_window=found.context_window)
+                info, source, lender = discovered_info(found, self._borrow_index, provider.id)
                 result.append(
                     InstanceModel(
-                        id=found.id, name=found.name or found.id, source="discovered", info=info
+                        id=found.id,
+                        name=found.name or found.id,
+                        source="discovered",
+                        info=info,
+                        price_source=source,
+                        price_from=lender,
                     )
                 )
         for model_id in instance.extra_models:
             if model_id not in seen:
                 seen.add(model_id)
                 result.append(InstanceModel(id=model_id, name=model_id, source="custom"))
+        for model in result:  # the user's own prices win over every other source
+            price = instance.prices.get(model.id)
+            if price is not None:
+                model.info = with_user_price(model.info, model.id, price)
+                model.price_source, model.price_from = "user", ""
         return result
+
+    @cached_property
+    def _borrow_index(self) -> BorrowIndex:
+        return BorrowIndex(self.catalog)
+
+    def set_price(self, instance_id: str, model_id: str, price: ModelPrice | None) -> None:
+        """Set (or, with None, remove) the user's price for a model the instance offers.
+
+        Kept in instances.toml, so it survives model refreshes and catalog updates.
+        """
+        instance = self.store.get(instance_id)
+        if price is not None:
+            self.resolve_model(instance_id, model_id)
+        elif model_id not in instance.prices:
+            raise BadInputError(f"instance '{instance_id}' has no price of yours for '{model_id}'")
+        prices = dict(instance.prices)
+        if price is None:
+            del prices[model_id]
+        else:
+            prices[model_id] = price
+        self.store.replace(instance.model_copy(update={"prices": prices}))
 
     def resolve_model(self, instance_id: str, model_id: str) -> InstanceModel:
         """The model if the instance offers it, else a NotFoundError that says how to refresh."""

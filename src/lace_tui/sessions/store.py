@@ -32,6 +32,7 @@ from lace_tui.sessions.models import (
     UsageTotals,
     is_valid_session_id,
 )
+from lace_tui.sessions.usage import USAGE_INDEX, SqlGrouping, UsageSums, query_usage
 
 BUSY_TIMEOUT_S = 5.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -99,6 +100,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX messages_by_agent ON messages (agent_id, id)",
         "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
     ),
+    (USAGE_INDEX,),  # #14: usage reports and budget checks read replies by time (usage.py)
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -540,6 +542,28 @@ class SessionStore:
             totals=_totals(total_row),
             agent_totals={agent.id: per_agent.get(agent.id, UsageTotals()) for agent in agents},
         )
+
+    def usage(
+        self,
+        grouping: SqlGrouping,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        instance_id: str | None = None,
+    ) -> dict[str, UsageSums]:
+        """Reply usage per group, created in [since, until) (ISO UTC); see sessions/usage.py."""
+        with self._read() as conn:
+            return query_usage(
+                conn, grouping, since=since, until=until, instance_id=instance_id
+            )
+
+    def agent_sessions(self) -> dict[str, tuple[str, str]]:
+        """Every agent id with its session's id and title (to fold usage into sessions)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT a.id, s.id, s.title FROM agents a JOIN sessions s ON s.id = a.session_id"
+            ).fetchall()
+        return {str(row[0]): (str(row[1]), str(row[2])) for row in rows}
 
     # -- transactions ----------------------------------------------------------------------
 

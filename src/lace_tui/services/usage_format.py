@@ -1,0 +1,46 @@
+"""Text for usage and spend, shared by the CLI and the app (no printing here)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from lace_tui.services.cost import format_cost
+from lace_tui.services.usage_service import Spend, UsageGroup
+
+
+def printable(text: str) -> str:
+    """`text` without control or format characters (ids and titles come from outside).
+
+    The one call site for #11's shared sanitiser (`lace_tui.textsafe.printable`): point it
+    there once that lands.
+    """
+    return "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char for char in text
+    )
+
+
+def cost_cell(group: UsageGroup) -> str:
+    """`$1.23`, `$1.23 + 4 unknown`, `unknown (4)`, `-` (nothing charged); estimates noted."""
+    if group.cost_usd is None:
+        return f"unknown ({group.unknown_cost_replies:,})" if group.unknown_cost_replies else "-"
+    text = format_cost(group.cost_usd)
+    if group.estimated_cost_replies:
+        text += f" (~{format_cost(group.estimated_cost_usd)} estimated)"
+    if group.unknown_cost_replies:
+        text += f" + {group.unknown_cost_replies:,} unknown"
+    return text
+
+
+def spend_against(spent: float, cap: float | None) -> str:
+    """`$0.42/$5.00` against a cap, or `$0.42` without one."""
+    text = format_cost(spent) if spent else "$0"
+    return f"{text}/{format_cost(cap)}" if cap is not None else text
+
+
+def spend_line(spend: Spend, daily: float | None, monthly: float | None) -> str:
+    """`today $0.42/$5.00 · month $3.10/$50.00` (`+ unknown` when some cost is unknown)."""
+    line = (
+        f"today {spend_against(spend.today_usd, daily)}"
+        f" · month {spend_against(spend.month_usd, monthly)}"
+    )
+    return line + (" + unknown" if spend.unknown_replies else "")
