@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from lace_tui.errors import BadInputError
+from lace_tui.services.usage_service import USAGE_GROUPINGS, UsageService, utc_bound
 from lace_tui.sessions.store import MIGRATIONS, SessionStore, migrate
 from lace_tui.sessions.usage import NANO
-from lace_tui.services.usage_service import USAGE_GROUPINGS, UsageService, utc_bound
 
 PROVIDERS = {"work": "openai", "home": "openai", "claude": "anthropic"}
 
@@ -50,9 +50,7 @@ def _reply(
         cost_usd=cost,
     )
     with sqlite3.connect(store.path) as conn:
-        conn.execute(
-            "UPDATE messages SET created_at = ? WHERE id >= ?", (when, reply.id - 1)
-        )
+        conn.execute("UPDATE messages SET created_at = ? WHERE id >= ?", (when, reply.id - 1))
 
 
 @pytest.fixture

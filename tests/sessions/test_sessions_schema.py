@@ -28,7 +28,7 @@ def test_new_database_is_created_with_parents_migrated_wal_and_private(tmp_path:
     path = tmp_path / "deep" / "data" / "sessions.db"
     with SessionStore(path) as store:
         store.create_session("s")
-    assert SCHEMA_VERSION == len(MIGRATIONS)
+    assert len(MIGRATIONS) == SCHEMA_VERSION
     assert _user_version(path) == SCHEMA_VERSION
     assert _tables(path) == {"sessions", "agents", "messages"}
     with sqlite3.connect(path) as conn:
@@ -114,7 +114,8 @@ def test_newer_schema_is_refused_and_file_left_unchanged(tmp_path: Path):
     with pytest.raises(StoredFileError) as caught:
         SessionStore(path)
     assert str(caught.value) == (
-        f"sessions.db was written by a newer lace-tui (schema 9 > {SCHEMA_VERSION}): upgrade lace-tui"
+        "sessions.db was written by a newer lace-tui"
+        f" (schema 9 > {SCHEMA_VERSION}): upgrade lace-tui"
     )
     assert caught.value.exit_code == 1
     assert path.read_bytes() == before

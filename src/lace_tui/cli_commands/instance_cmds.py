@@ -14,6 +14,7 @@ from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
 from lace_tui.services.cost import format_price
 from lace_tui.services.instance_service import validate_instance
+from lace_tui.services.model_prices import price_note
 
 
 def _services(paths: Paths) -> Services:
@@ -189,13 +190,15 @@ def _models(args: argparse.Namespace, services: Services) -> int:
                     "context_window": m.context_window,
                     "cost_per_1m_in": m.info.cost_per_1m_in if m.info else None,
                     "cost_per_1m_out": m.info.cost_per_1m_out if m.info else None,
+                    "price_source": m.price_source,
+                    "price_from": m.price_from or None,
                 }
                 for m in models
             ]
         )
         return 0
     print_table(
-        ["MODEL", "SOURCE", "CONTEXT", "IN $/1M", "OUT $/1M"],
+        ["MODEL", "SOURCE", "CONTEXT", "IN $/1M", "OUT $/1M", "PRICE"],
         [
             [
                 m.id,
@@ -203,6 +206,7 @@ def _models(args: argparse.Namespace, services: Services) -> int:
                 f"{m.context_window:,}" if m.context_window else "?",
                 format_price(m.info.cost_per_1m_in if m.info else None),
                 format_price(m.info.cost_per_1m_out if m.info else None),
+                price_note(m.price_source, m.price_from),
             ]
             for m in models
         ],

@@ -553,9 +553,7 @@ class SessionStore:
     ) -> dict[str, UsageSums]:
         """Reply usage per group, created in [since, until) (ISO UTC); see sessions/usage.py."""
         with self._read() as conn:
-            return query_usage(
-                conn, grouping, since=since, until=until, instance_id=instance_id
-            )
+            return query_usage(conn, grouping, since=since, until=until, instance_id=instance_id)
 
     def agent_sessions(self) -> dict[str, tuple[str, str]]:
         """Every agent id with its session's id and title (to fold usage into sessions)."""
