@@ -6,7 +6,6 @@ import argparse
 
 from lace_tui.cli_commands.output import note, print_json, print_table
 from lace_tui.errors import BadInputError
-from lace_tui.instances.prices import ModelPrice
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
 from lace_tui.services.usage_format import cost_cell, printable
@@ -51,6 +50,8 @@ def _row(group: UsageGroup, by: UsageGrouping, name: str) -> list[str]:
 
 
 def _price(args: argparse.Namespace, paths: Paths) -> int:
+    from lace_tui.instances.prices import ModelPrice
+
     if args.clear:
         if args.input is not None or args.output is not None or args.cached_input is not None:
             raise BadInputError("--clear takes no prices")

@@ -7,6 +7,7 @@ replies are stored with, so the index on their time serves the range.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -15,20 +16,16 @@ from pydantic import BaseModel, Field
 
 from lace_tui.errors import BadInputError
 from lace_tui.sessions.store import SessionStore
-from lace_tui.sessions.usage import NANO, SqlGrouping, UsageSums
+from lace_tui.sessions.usage import (
+    NANO,
+    UsageSums,
+    reply_time_span,
+    sums_by_agent,
+    sums_by_range,
+)
 
 UsageGrouping = Literal["day", "instance", "provider", "model", "session"]
 USAGE_GROUPINGS: tuple[UsageGrouping, ...] = ("day", "instance", "provider", "model", "session")
-
-
-# Sessions are folded from agents and providers from instances (neither is stored on a reply).
-_SQL_GROUPING: dict[UsageGrouping, SqlGrouping] = {
-    "day": "day",
-    "instance": "instance",
-    "provider": "instance",
-    "model": "model",
-    "session": "agent",
-}
 
 
 class UsageGroup(BaseModel):
@@ -104,7 +101,12 @@ def _as_group(key: str, sums: UsageSums, label: str = "") -> UsageGroup:
     )
 
 
-def _fold(sums: Mapping[str, UsageSums], key_of: Callable[[str], str]) -> dict[str, UsageSums]:
+AgentKey = tuple[str, str, str]  # agent, instance, model
+
+
+def _fold(
+    sums: Mapping[AgentKey, UsageSums], key_of: Callable[[AgentKey], str]
+) -> dict[str, UsageSums]:
     folded: dict[str, UsageSums] = {}
     for key, value in sums.items():
         target = key_of(key)
@@ -123,21 +125,26 @@ class UsageService:
         self, by: UsageGrouping = "day", since: date | None = None, until: date | None = None
     ) -> UsageReport:
         """Tokens and cost per group over replies from `since` to `until` (inclusive, local
-        days). The total is summed over the replies themselves, so it equals their sum."""
+        days). Groups add up exactly to the total (see sessions/usage.py)."""
         if since is not None and until is not None and until < since:
             raise BadInputError(f"--until {until} is before --since {since}")
         lower = utc_bound(since) if since is not None else None
         upper = utc_bound(until + timedelta(days=1)) if until is not None else None
-        sums = self.store.usage(_SQL_GROUPING[by], since=lower, until=upper)
         labels: dict[str, str] = {}
-        if by == "provider":
-            # A removed instance's replies still count, under an unknown provider.
-            providers = self.providers()
-            sums = _fold(sums, lambda instance: providers.get(instance, "?"))
-        elif by == "session":
-            sessions = self.store.agent_sessions()
-            labels = {session_id: title for session_id, title in sessions.values()}
-            sums = _fold(sums, lambda agent: sessions.get(agent, ("?", ""))[0])
+        if by == "day":
+            sums = self._by_day(lower, upper)
+        else:
+            per_agent = self.store.read_usage(lambda conn: sums_by_agent(conn, lower, upper))
+            if by == "session":
+                sessions = self.store.agent_sessions()
+                labels = {session_id: title for session_id, title in sessions.values()}
+                sums = _fold(per_agent, lambda key: sessions.get(key[0], ("?", ""))[0])
+            elif by == "provider":
+                # A removed instance's replies still count, under an unknown provider.
+                providers = self.providers()
+                sums = _fold(per_agent, lambda key: providers.get(key[1], "?"))
+            else:
+                sums = _fold(per_agent, lambda key: key[1] if by == "instance" else key[2])
         total = UsageSums()
         for value in sums.values():
             total = total.plus(value)
@@ -154,22 +161,41 @@ class UsageService:
             total=_as_group("total", total),
         )
 
+    def _by_day(self, lower: str | None, upper: str | None) -> dict[str, UsageSums]:
+        """One range query per local day between the first and last reply: nothing sorted."""
+
+        def query(conn: sqlite3.Connection) -> dict[str, UsageSums]:
+            span = reply_time_span(conn, lower, upper)
+            if span is None:
+                return {}
+            day, last = (_local_day(stamp) for stamp in span)
+            ranges: list[tuple[str, str, str]] = []
+            while day <= last:
+                following = day + timedelta(days=1)
+                ranges.append((day.isoformat(), utc_bound(day), utc_bound(following)))
+                day = following
+            return sums_by_range(conn, ranges)
+
+        return self.store.read_usage(query)
+
     def spend(self, instance_id: str, today: date | None = None) -> Spend:
         """The instance's known spend today and this month (local days), for budgets."""
         today = today or date.today()
-        month_start = today.replace(day=1)
-        sums = self.store.usage(
-            "day",
-            since=utc_bound(month_start),
-            until=utc_bound(today + timedelta(days=1)),
-            instance_id=instance_id,
-        )
-        month = UsageSums()
-        for value in sums.values():
-            month = month.plus(value)
-        day = sums.get(today.isoformat(), UsageSums())
+        tomorrow = utc_bound(today + timedelta(days=1))
+        ranges = [
+            ("today", utc_bound(today), tomorrow),
+            ("month", utc_bound(today.replace(day=1)), tomorrow),
+        ]
+        sums = self.store.read_usage(lambda conn: sums_by_range(conn, ranges, instance_id))
+        day = sums.get("today", UsageSums())
+        month = sums.get("month", UsageSums())
         return Spend(
             today_usd=day.cost_nanos / NANO,
             month_usd=month.cost_nanos / NANO,
             unknown_replies=month.unknown_cost_replies,
         )
+
+
+def _local_day(stamp: str) -> date:
+    """The user's local calendar day of a stored UTC timestamp."""
+    return datetime.fromisoformat(stamp).astimezone().date()

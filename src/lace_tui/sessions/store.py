@@ -13,10 +13,11 @@ import secrets
 import sqlite3
 import string
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from lace_tui.errors import BadInputError, NotFoundError, StoredFileError
 from lace_tui.sessions.models import (
@@ -32,7 +33,7 @@ from lace_tui.sessions.models import (
     UsageTotals,
     is_valid_session_id,
 )
-from lace_tui.sessions.usage import USAGE_INDEX, SqlGrouping, UsageSums, query_usage
+from lace_tui.sessions.usage import USAGE_INDEXES
 
 BUSY_TIMEOUT_S = 5.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -40,6 +41,7 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 _MAX_AGENT_NAME = 100
 
 Migration = tuple[str, ...]
+T = TypeVar("T")
 
 # Append-only. Entry N (1-based) takes a database from schema N-1 to N, and runs in the same
 # transaction that sets `PRAGMA user_version = N`. Never edit an entry once released.
@@ -100,7 +102,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX messages_by_agent ON messages (agent_id, id)",
         "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
     ),
-    (USAGE_INDEX,),  # #14: usage reports and budget checks read replies by time (usage.py)
+    USAGE_INDEXES,  # #14: covering indexes for usage reports and budget checks (usage.py)
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -543,17 +545,10 @@ class SessionStore:
             agent_totals={agent.id: per_agent.get(agent.id, UsageTotals()) for agent in agents},
         )
 
-    def usage(
-        self,
-        grouping: SqlGrouping,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        instance_id: str | None = None,
-    ) -> dict[str, UsageSums]:
-        """Reply usage per group, created in [since, until) (ISO UTC); see sessions/usage.py."""
+    def read_usage(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run one of sessions/usage.py's queries in a read transaction (one snapshot)."""
         with self._read() as conn:
-            return query_usage(conn, grouping, since=since, until=until, instance_id=instance_id)
+            return query(conn)
 
     def agent_sessions(self) -> dict[str, tuple[str, str]]:
         """Every agent id with its session's id and title (to fold usage into sessions)."""

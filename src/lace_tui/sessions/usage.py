@@ -1,52 +1,50 @@
-"""Usage sums over stored replies, aggregated in SQL (the `messages_usage` index covers them).
+"""Usage sums over stored replies, aggregated in SQL over two covering indexes.
+
+Two indexes, because SQLite sorts every row for a GROUP BY its index does not already order
+(that sort cost more than the sums themselves over 100,000 replies, see bench/bench_usage.py):
+
+- `messages_usage_by_time` (created_at first) answers "from this time to that one": a budget
+  check, and a report by day, run as one range query per local day, so nothing is sorted.
+- `messages_usage_by_agent` (agent, instance, model first) gives every other grouping in index
+  order; sessions, instances, providers and models are folded from its groups in Python.
+
+Both are partial (assistant replies only: prompts carry no usage) and hold every column the
+sums read, so a report never touches the table's text.
 
 Costs are summed as whole nano-dollars: integer sums are exact and associative, so groups add
-up to the total to the last digit whatever their order, and folding groups (agents into
-sessions, instances into providers) in Python loses nothing.
-
-A reply's cost is one of: known (stored), or unknown (no price, or no usage reported while the
-reply may have been charged). Unknown is counted apart, never as $0.
+up to the total to the last digit whatever the order. A reply's cost is known (stored) or
+unknown (no price, or no usage reported while it may have been charged); unknown is counted
+apart, never as $0.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Literal
-
-from pydantic import BaseModel
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 NANO = 1_000_000_000
 
-# What one SQL group is keyed by; sessions and providers are folded from agents and instances.
-SqlGrouping = Literal["day", "instance", "model", "agent", "none"]
-
-_GROUP_COLUMN: dict[SqlGrouping, str] = {
-    # A day is the user's local calendar day (SQLite and Python share the C library's zone).
-    "day": "date(m.created_at, 'localtime')",
-    "instance": "m.instance_id",
-    "model": "m.model_id",
-    "agent": "m.agent_id",
-    "none": "''",
-}
-
-_TOKENS = "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens"
-_ANY_TOKENS = " + ".join(f"COALESCE(m.{name}, 0)" for name in _TOKENS.split(", "))
-
-# #14: an index holding every column the sums read, so a report never touches the table's
-# text; partial (assistant replies only), since prompts carry no usage.
-USAGE_INDEX = (
-    "CREATE INDEX messages_usage ON messages"
-    f" (created_at, instance_id, model_id, agent_id, status, {_TOKENS}, cost_usd)"
-    " WHERE role = 'assistant'"
+_COVERED = (
+    "status, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+    " reasoning_tokens, cost_usd"
+)
+# #14: the migration's statements (sessions/store.py appends them as one entry).
+USAGE_INDEXES = (
+    "CREATE INDEX messages_usage_by_time ON messages"
+    f" (created_at, instance_id, model_id, agent_id, {_COVERED}) WHERE role = 'assistant'",
+    "CREATE INDEX messages_usage_by_agent ON messages"
+    f" (agent_id, instance_id, model_id, created_at, {_COVERED}) WHERE role = 'assistant'",
 )
 
 
-class UsageSums(BaseModel):
+@dataclass(frozen=True, slots=True)
+class UsageSums:
     """Token and cost sums over replies.
 
     `cost_nanos` sums the known costs (in 1e-9 USD); `unknown_cost_replies` counts the replies
-    whose cost is not known (no price, or no usage reported): the cost is a lower bound when
-    it is above zero. `estimated_*` is the part of the known cost that is an estimate.
+    whose cost is not known: the cost is then a lower bound. `estimated_*` is the part of the
+    known cost that is an estimate (once replies record their cost's source).
     """
 
     replies: int = 0
@@ -63,9 +61,7 @@ class UsageSums(BaseModel):
 
     def plus(self, other: UsageSums) -> UsageSums:
         """Both sums added field by field (exact: every field is an integer)."""
-        return UsageSums.model_validate(
-            {name: getattr(self, name) + getattr(other, name) for name in UsageSums.model_fields}
-        )
+        return UsageSums(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
 
     @property
     def cost_usd(self) -> float | None:
@@ -73,16 +69,66 @@ class UsageSums(BaseModel):
         return self.cost_nanos / NANO if self.known_cost_replies else None
 
 
-def query_usage(
+_FIELDS = tuple(field.name for field in fields(UsageSums))
+
+
+def _values(sums: UsageSums) -> tuple[int, ...]:
+    return tuple(getattr(sums, name) for name in _FIELDS)
+
+
+def _sums_select(conn: sqlite3.Connection) -> str:
+    nanos = f"CAST(ROUND(m.cost_usd * {NANO}) AS INTEGER)"
+    estimated = _estimated_condition(conn)
+    # FILTER clauses: far cheaper per row than SUM over a boolean expression.
+    return f"""
+        COUNT(*),
+        COALESCE(SUM(m.input_tokens), 0),
+        COALESCE(SUM(m.output_tokens), 0),
+        COALESCE(SUM(m.cache_read_tokens), 0),
+        COALESCE(SUM(m.cache_write_tokens), 0),
+        COALESCE(SUM(m.reasoning_tokens), 0),
+        COUNT(m.cost_usd),
+        COALESCE(SUM({nanos}), 0),
+        COUNT(*) FILTER (WHERE m.cost_usd IS NULL
+            AND (m.status <> 'error' OR m.input_tokens > 0 OR m.output_tokens > 0)),
+        {f"COUNT(*) FILTER (WHERE {estimated})" if estimated else "0"},
+        {f"COALESCE(SUM({nanos}) FILTER (WHERE {estimated}), 0)" if estimated else "0"}
+    """
+
+
+def _estimated_condition(conn: sqlite3.Connection) -> str:
+    """Whether a reply's stored cost is an estimate, once replies record their cost's source."""
+    columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(messages)").fetchall()}
+    return "m.cost_source = 'estimate'" if "cost_source" in columns else ""
+
+
+def sums_by_range(
     conn: sqlite3.Connection,
-    grouping: SqlGrouping,
-    *,
-    since: str | None = None,
-    until: str | None = None,
+    ranges: Sequence[tuple[str, str, str]],
     instance_id: str | None = None,
 ) -> dict[str, UsageSums]:
-    """Sums per group over assistant replies created in [since, until) (ISO UTC strings)."""
-    column = _GROUP_COLUMN[grouping]
+    """Sums over replies created in each named [start, end) range (ISO UTC); empty ranges are
+    left out. One indexed range query each: no sorting, whatever the number of replies."""
+    where = "m.role = 'assistant' AND m.created_at >= ? AND m.created_at < ?"
+    if instance_id is not None:
+        where += " AND m.instance_id = ?"
+    statement = (
+        f"SELECT {_sums_select(conn)} FROM messages m INDEXED BY messages_usage_by_time"
+        f" WHERE {where}"
+    )
+    result: dict[str, UsageSums] = {}
+    for name, start, end in ranges:
+        params = (start, end) if instance_id is None else (start, end, instance_id)
+        row = conn.execute(statement, params).fetchone()
+        if row[0]:
+            result[name] = UsageSums(*row)
+    return result
+
+
+def reply_time_span(
+    conn: sqlite3.Connection, since: str | None = None, until: str | None = None
+) -> tuple[str, str] | None:
+    """The first and last reply times within [since, until), or None when there is none."""
     where = ["m.role = 'assistant'"]
     params: list[str] = []
     if since is not None:
@@ -91,43 +137,32 @@ def query_usage(
     if until is not None:
         where.append("m.created_at < ?")
         params.append(until)
-    if instance_id is not None:
-        where.append("m.instance_id = ?")
-        params.append(instance_id)
-    estimated = _estimated_expression(conn)
+    clause = " AND ".join(where)
+    index = "FROM messages m INDEXED BY messages_usage_by_time"
+    # Two separate lookups: each is one step down the index (MIN and MAX together scan it).
+    first = conn.execute(f"SELECT MIN(m.created_at) {index} WHERE {clause}", params).fetchone()
+    last = conn.execute(f"SELECT MAX(m.created_at) {index} WHERE {clause}", params).fetchone()
+    if first[0] is None or last[0] is None:
+        return None
+    return str(first[0]), str(last[0])
+
+
+def sums_by_agent(
+    conn: sqlite3.Connection, since: str | None = None, until: str | None = None
+) -> dict[tuple[str, str, str], UsageSums]:
+    """Sums per (agent, instance, model) over replies created in [since, until) (ISO UTC)."""
+    where = ["m.role = 'assistant'"]
+    params: list[str] = []
+    if since is not None:
+        where.append("m.created_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("m.created_at < ?")
+        params.append(until)
     rows = conn.execute(
-        f"""
-        SELECT {column} AS grp,
-            COUNT(*) AS replies,
-            COALESCE(SUM(m.input_tokens), 0) AS input_tokens,
-            COALESCE(SUM(m.output_tokens), 0) AS output_tokens,
-            COALESCE(SUM(m.cache_read_tokens), 0) AS cache_read_tokens,
-            COALESCE(SUM(m.cache_write_tokens), 0) AS cache_write_tokens,
-            COALESCE(SUM(m.reasoning_tokens), 0) AS reasoning_tokens,
-            COUNT(m.cost_usd) AS known_cost_replies,
-            COALESCE(SUM(CAST(ROUND(m.cost_usd * {NANO}) AS INTEGER)), 0) AS cost_nanos,
-            COALESCE(SUM(m.cost_usd IS NULL AND (m.status <> 'error' OR {_ANY_TOKENS} > 0)), 0)
-                AS unknown_cost_replies,
-            COALESCE(SUM({estimated}), 0) AS estimated_cost_replies,
-            COALESCE(SUM(CASE WHEN {estimated}
-                THEN CAST(ROUND(m.cost_usd * {NANO}) AS INTEGER) ELSE 0 END), 0)
-                AS estimated_cost_nanos
-        FROM messages m INDEXED BY messages_usage
-        WHERE {" AND ".join(where)}
-        GROUP BY grp
-        """,
+        f"SELECT m.agent_id, m.instance_id, m.model_id, {_sums_select(conn)}"
+        " FROM messages m INDEXED BY messages_usage_by_agent"
+        f" WHERE {' AND '.join(where)} GROUP BY m.agent_id, m.instance_id, m.model_id",
         params,
     ).fetchall()
-    result: dict[str, UsageSums] = {}
-    for row in rows:
-        data = dict(row)
-        result[str(data.pop("grp"))] = UsageSums.model_validate(data)
-    return result
-
-
-def _estimated_expression(conn: sqlite3.Connection) -> str:
-    """Whether a reply's stored cost is an estimate, once replies record their cost's source."""
-    columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(messages)").fetchall()}
-    if "cost_source" in columns:
-        return "(m.cost_usd IS NOT NULL AND m.cost_source = 'estimate')"
-    return "0"
+    return {(str(row[0]), str(row[1]), str(row[2])): UsageSums(*tuple(row)[3:]) for row in rows}
