@@ -30,13 +30,14 @@ if TYPE_CHECKING:
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.app_services import Services
 
-Section = Literal["catalog", "models", "instances", "chat"]
-SECTIONS: Final[tuple[Section, ...]] = ("catalog", "models", "instances", "chat")
+Section = Literal["catalog", "models", "instances", "chat", "usage"]
+SECTIONS: Final[tuple[Section, ...]] = ("catalog", "models", "instances", "chat", "usage")
 SECTION_TITLES: Final[dict[Section, str]] = {
     "catalog": "Catalog",
     "models": "Models",
     "instances": "Instances",
     "chat": "Chat",
+    "usage": "Usage",
 }
 
 
@@ -63,10 +64,12 @@ class LaceApp(App[int]):
         Binding("2", "section('models')", "Models", show=False),
         Binding("3", "section('instances')", "Instances", show=False),
         Binding("4", "section('chat')", "Chat", show=False),
+        Binding("5", "section('usage')", "Usage", show=False),
         Binding("f2", "section('catalog')", "Catalog", show=False, priority=True),
         Binding("f3", "section('models')", "Models", show=False, priority=True),
         Binding("f4", "section('instances')", "Instances", show=False, priority=True),
         Binding("f5", "section('chat')", "Chat", show=False, priority=True),
+        Binding("f6", "section('usage')", "Usage", show=False, priority=True),
         Binding("f1", "help", "Help", key_display="F1"),
         Binding("question_mark", "help", "Help", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
@@ -118,6 +121,10 @@ class LaceApp(App[int]):
             from lace_tui.tui.screens.instances import InstancesScreen
 
             return InstancesScreen()
+        if section == "usage":
+            from lace_tui.tui.screens.usage import UsageScreen
+
+            return UsageScreen()
         return self._build_chat()
 
     def _build_chat(self) -> Screen[None]:

@@ -33,6 +33,7 @@ def _section_commands(app: App[object]) -> list[PaletteCommand]:
         ("models", "Models", "All models of all providers: sort, filter, compare"),
         ("instances", "Instances", "Your connections to providers: add, edit, test"),
         ("chat", "Chat", "Talk to your models"),
+        ("usage", "Usage", "Tokens and cost per day, instance, provider, model or session"),
     )
     return [
         PaletteCommand(

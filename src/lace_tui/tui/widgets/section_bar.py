@@ -75,6 +75,9 @@ class SectionBar(Widget):
                 parts.append(" ")
                 parts.append((key, "bold $secondary"))
                 parts.append(f" {title} ")
+        if self.current == "usage":  # #14: reached by 5 / F6; shown here only while open
+            key = "F6" if self.typing else "5"
+            parts.append((f" {key} Usage ", "bold reverse $primary"))
         left = Content.assemble(*parts)
         if not self.detail:
             return left
