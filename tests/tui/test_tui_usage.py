@@ -11,7 +11,6 @@ from lace_tui.services.app_services import Services
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.commands import collect_commands
 from lace_tui.tui.screens.usage import UsageScreen
-from tests.tui.conftest import settle
 
 
 def _seed(services: Services) -> None:
@@ -35,7 +34,8 @@ async def test_usage_shows_the_table_and_chart_and_switches_by_key(
     _seed(services)
     app = LaceApp(services)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert any(c.name == "Go to Usage" for c in collect_commands(app.screen))
         await pilot.press("5")
         await app.workers.wait_for_complete()
@@ -51,7 +51,7 @@ async def test_usage_shows_the_table_and_chart_and_switches_by_key(
         await pilot.press("g")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert [str(c.label) for c in table.columns.values()][0] == "Instance"
+        assert next(str(c.label) for c in table.columns.values()) == "Instance"
         assert table.get_row_at(0)[0] == "work"
         await pilot.press("p")
         await app.workers.wait_for_complete()
