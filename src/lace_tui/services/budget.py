@@ -24,7 +24,13 @@ FALLBACK_OUTPUT_TOKENS = 4096
 
 
 class OverBudgetError(BadInputError):
-    """Sending would go over a cap; `--over-budget` (or confirming in the app) sends anyway."""
+    """Sending would go over a cap; `--over-budget` (or confirming in the app) sends anyway.
+
+    `summary` says which caps and by how much, without the CLI's advice."""
+
+    def __init__(self, message: str, summary: str) -> None:
+        super().__init__(message)
+        self.summary = summary
 
 
 class BudgetCheck(BaseModel):
@@ -40,10 +46,11 @@ class BudgetCheck(BaseModel):
     def refuse_if_over(self) -> None:
         """OverBudgetError (bad input: exit 2 in the CLI) when a cap would be passed."""
         if self.over:
+            summary = f"instance '{self.instance_id}' would go over its {' and '.join(self.over)}"
             raise OverBudgetError(
-                f"instance '{self.instance_id}' would go over its {' and '.join(self.over)}:"
-                " send anyway with --over-budget, or raise the cap with"
-                f" `lace-tui instance edit {self.instance_id} --daily-budget/--monthly-budget`"
+                f"{summary}: send anyway with --over-budget, or raise the cap with"
+                f" `lace-tui instance edit {self.instance_id} --daily-budget/--monthly-budget`",
+                summary,
             )
 
 

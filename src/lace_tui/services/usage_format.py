@@ -37,10 +37,17 @@ def spend_against(spent: float, cap: float | None) -> str:
     return f"{text}/{format_cost(cap)}" if cap is not None else text
 
 
-def spend_line(spend: Spend, daily: float | None, monthly: float | None) -> str:
-    """`today $0.42/$5.00 · month $3.10/$50.00` (`+ unknown` when some cost is unknown)."""
-    line = (
-        f"today {spend_against(spend.today_usd, daily)}"
-        f" · month {spend_against(spend.month_usd, monthly)}"
-    )
-    return line + (" + unknown" if spend.unknown_replies else "")
+def cap_status(spend: Spend, daily: float | None, monthly: float | None) -> tuple[str, str]:
+    """The header's spend against the caps that are set, and how close it is: `ok`, `near`
+    (over 80% of a cap) or `over`."""
+    parts: list[str] = []
+    ratio = 0.0
+    periods = (("today", spend.today_usd, daily), ("month", spend.month_usd, monthly))
+    for label, spent, cap in periods:
+        if cap is None:
+            continue
+        parts.append(f"{label} {spend_against(spent, cap)}")
+        ratio = max(ratio, spent / cap if cap else (1.0 if spent else 0.0))
+    text = " · ".join(parts) + (" + unknown" if spend.unknown_replies and parts else "")
+    level = "over" if ratio >= 1 else "near" if ratio >= 0.8 else "ok"
+    return text, level

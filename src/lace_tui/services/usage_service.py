@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from lace_tui.errors import BadInputError
+from lace_tui.instances.models import Instance
 from lace_tui.sessions.store import SessionStore
 from lace_tui.sessions.usage import (
     NANO,
@@ -177,6 +178,16 @@ class UsageService:
             return sums_by_range(conn, ranges)
 
         return self.store.read_usage(query)
+
+    def cap_status(self, instance: Instance) -> tuple[str, str] | None:
+        """Spend against the instance's caps for the chat header (services/usage_format.py's
+        `cap_status`), or None when it has no cap."""
+        if instance.daily_budget is None and instance.monthly_budget is None:
+            return None
+        from lace_tui.services.usage_format import cap_status
+
+        spend = self.spend(instance.id)
+        return cap_status(spend, instance.daily_budget, instance.monthly_budget)
 
     def spend(self, instance_id: str, today: date | None = None) -> Spend:
         """The instance's known spend today and this month (local days), for budgets."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
@@ -28,6 +28,7 @@ from textual.worker import Worker, get_current_worker
 from lace_tui.errors import ContextOverflowError, LaceError
 from lace_tui.providers.events import ReasoningDelta, TextDelta
 from lace_tui.services.app_services import Services
+from lace_tui.services.budget import OverBudgetError
 from lace_tui.services.chat_service import ChatEvent, ReplyDone, ReplyStarted, new_turn_id
 from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Session
@@ -117,6 +118,7 @@ class ChatScreen(Screen[None]):
         self._requested_session = session_id
         self._panes: dict[str, SessionPane] = {}
         self._streams: dict[str, Worker[None]] = {}
+        self._budget_approved: set[str] = set()  # agents whose next send may pass a cap
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -323,6 +325,10 @@ class ChatScreen(Screen[None]):
         window: int | None = None
         if selected is not None and self._catalog_loaded():
             used, window = self.services.chat.context_usage(selected)
+        if selected is None:
+            header.set_spend(None)
+        else:
+            self._load_spend(selected.instance_id)
         header.show(
             HeaderInfo(
                 title=session_label(session),
@@ -332,6 +338,19 @@ class ChatScreen(Screen[None]):
                 context_window=window,
             )
         )
+
+    @work(thread=True, exclusive=True, group="chat-spend", exit_on_error=False)
+    def _load_spend(self, instance_id: str) -> None:
+        """#14: today's and this month's spend against the instance's caps, off the UI loop."""
+        try:
+            status = self.services.usage.cap_status(self.services.instances.get(instance_id))
+        except LaceError:
+            status = None
+        self.app.call_from_thread(self._show_spend, status)
+
+    def _show_spend(self, status: tuple[str, str] | None) -> None:
+        if self.is_attached:
+            self.query_one("#chat-header", SessionHeader).set_spend(status)
 
     @on(OptionList.OptionSelected, "#chat-sessions")
     async def _on_session_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -430,7 +449,11 @@ class ChatScreen(Screen[None]):
         transcript = column.transcript
         user_widget = await transcript.add_user(text)
         live = _LiveReply()
-        events = self.services.chat.send(agent.id, text, turn_id=turn_id, drop_oldest=drop_oldest)
+        over_budget = agent.id in self._budget_approved  # #14: the user confirmed going over
+        self._budget_approved.discard(agent.id)
+        events = self.services.chat.send(
+            agent.id, text, turn_id=turn_id, drop_oldest=drop_oldest, over_budget=over_budget
+        )
         breath = time.monotonic()
         try:
             async for chat_event in events:
@@ -446,6 +469,10 @@ class ChatScreen(Screen[None]):
                 self.notify(exc.message, title=f"{agent.name}: not sent", severity="error")
             else:
                 self._offer_drop_oldest(agent, text, exc)
+        except OverBudgetError as exc:
+            await transcript.drop(user_widget)
+            self._give_back(ticket)
+            self._offer_over_budget(agent, text, exc, drop_oldest)
         except LaceError as exc:
             await transcript.drop(user_widget)
             self._give_back(ticket)
@@ -521,6 +548,29 @@ class ChatScreen(Screen[None]):
     def _give_back(self, ticket: _PromptTicket) -> None:
         if ticket.settle_failure():
             self.prompt.restore(ticket.text)
+
+    def _offer_over_budget(
+        self, agent: Agent, text: str, exc: OverBudgetError, drop_oldest: bool
+    ) -> None:
+        """Ask before a prompt takes the agent's instance over a daily or monthly cap."""
+
+        def answered(send: bool | None) -> None:
+            if not send:
+                return
+            if self.prompt.text == text:
+                self.prompt.clear()
+            self._budget_approved.add(agent.id)
+            self._send([agent], text, drop_oldest=drop_oldest)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{agent.name}: over budget",
+                f"{exc.summary}.\n\nSend it anyway?",
+                confirm="Send over budget",
+                danger=True,
+            ),
+            answered,
+        )
 
     def _offer_drop_oldest(self, agent: Agent, text: str, exc: ContextOverflowError) -> None:
         def answered(drop: bool | None) -> None:

@@ -79,7 +79,10 @@ def context_bar(used: int, window: int | None, width: int = BAR_WIDTH) -> Conten
     )
 
 
-def header_content(info: HeaderInfo) -> Content:
+SPEND_STYLES = {"ok": "", "near": "$warning", "over": "bold $error"}
+
+
+def header_content(info: HeaderInfo, spend: tuple[str, str] | None = None) -> Content:
     totals = info.totals
     tokens = totals.input_tokens + totals.output_tokens
     first = Content.assemble((info.title, "bold"), ("  → ", "dim"), (info.target, "$accent"))
@@ -89,6 +92,8 @@ def header_content(info: HeaderInfo) -> Content:
     ]
     if info.context_used is not None:
         stats.append(context_bar(info.context_used, info.context_window))
+    if spend is not None:  # #14: the agent's instance against its caps (from a worker)
+        stats.insert(0, Content.assemble(("spend ", "dim"), (spend[0], SPEND_STYLES[spend[1]])))
     return Content("\n").join([first, Content("  ").join(stats)])
 
 
@@ -105,7 +110,17 @@ class SessionHeader(Static):
     }
     """
 
+    _info: HeaderInfo | None = None
+    _spend: tuple[str, str] | None = None
+
+    def set_spend(self, spend: tuple[str, str] | None) -> None:
+        """Show the selected agent's instance spend against its caps (None: no cap)."""
+        self._spend = spend
+        if self._info is not None:
+            self.update(header_content(self._info, spend))
+
     def show(self, info: HeaderInfo | None) -> None:
+        self._info = info
         if info is None:
             self.update(
                 Content.assemble(
@@ -115,4 +130,4 @@ class SessionHeader(Static):
                 )
             )
         else:
-            self.update(header_content(info))
+            self.update(header_content(info, self._spend))
