@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import stat
 import tomllib
+from collections.abc import Callable
 
-from textual.widgets import Input, RadioButton
+from textual.widgets import Input, RadioButton, Static
 
 from lace_tui.instances.credentials import CredentialStore
 from lace_tui.paths import Paths
+from lace_tui.services.app_services import Services
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.instances import InstancesScreen
 from lace_tui.tui.screens.wizard import WizardScreen, slugify, unique_id
@@ -255,3 +257,29 @@ async def test_edit_can_switch_a_stored_key_to_a_variable(make_services, populat
         assert wizard.step == "done"
     assert services.instances.get("anthropic-work").api_key_env == "ANTHROPIC_API_KEY"
     assert not (CredentialStore(populated_home).path("anthropic-work")).exists()
+
+
+async def test_edit_sets_and_clears_spending_caps(
+    make_services: Callable[..., Services], populated_home: Paths
+) -> None:
+    services = make_services()
+    app = LaceApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("f4")
+        await app.workers.wait_for_complete()
+        await pilot.press("e")
+        await pilot.pause()
+        wizard = app.screen
+        assert isinstance(wizard, WizardScreen)
+        wizard.query_one("#wiz-daily-budget", Input).focus()
+        await pilot.press(*"abc", "ctrl+s")
+        await pilot.pause()
+        assert wizard.step == "form"  # refused, explained, nothing saved
+        assert "amount in USD" in str(wizard.query_one("#err-budget", Static).render())
+        await pilot.press("ctrl+u", *"2.5", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert wizard.step == "done"
+    assert services.instances.get("anthropic-work").daily_budget == 2.5
+    assert services.instances.get("anthropic-work").monthly_budget is None

@@ -7,6 +7,7 @@ meaning "keep the current key".
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, ClassVar, Final, Literal
 from urllib.parse import urlsplit
@@ -106,6 +107,21 @@ class TimeoutValidator(Validator):
             return self.failure("The timeout is a number of seconds, like 60")
         if not 0 < seconds <= MAX_TIMEOUT:
             return self.failure(f"The timeout must be above 0 and at most {MAX_TIMEOUT:g} seconds")
+        return self.success()
+
+
+class BudgetValidator(Validator):
+    """#14: a spending cap in USD, or empty for none."""
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            return self.success()
+        try:
+            amount = float(value)
+        except ValueError:
+            return self.failure("A cap is an amount in USD, like 5 or 0.50; empty for none")
+        if not math.isfinite(amount) or amount < 0:
+            return self.failure("A cap is an amount in USD, like 5 or 0.50; empty for none")
         return self.success()
 
 
@@ -253,6 +269,17 @@ class WizardScreen(ModalScreen[str | None]):
                         yield Label("Variable", classes="field-label")
                         yield Input(id="wiz-env", compact=True, validators=[EnvVarValidator()])
                     yield Static(id="err-key", classes="field-error")
+                    for period in ("daily", "monthly"):  # #14: spending caps
+                        yield from self._field(
+                            f"{period.capitalize()} cap $",
+                            Input(
+                                id=f"wiz-{period}-budget",
+                                placeholder="none",
+                                compact=True,
+                                validators=[BudgetValidator()],
+                            ),
+                        )
+                    yield Static(id="err-budget", classes="field-error")
                     yield Static(id="wiz-form-error", classes="field-error")
                 with Vertical(id="step-done"):
                     yield Static(id="wiz-saved")
@@ -446,6 +473,8 @@ class WizardScreen(ModalScreen[str | None]):
         self.query_one("#wiz-id", Input).value = instance.id
         self.query_one("#wiz-endpoint", Input).value = instance.endpoint or ""
         self.query_one("#wiz-timeout", Input).value = f"{instance.timeout:g}"
+        for period, cap in (("daily", instance.daily_budget), ("monthly", instance.monthly_budget)):
+            self.query_one(f"#wiz-{period}-budget", Input).value = "" if cap is None else f"{cap:g}"
         self.query_one("#wiz-env", Input).value = instance.api_key_env or (
             provider.api_key_env if provider and provider.api_key_env else ""
         )
@@ -501,7 +530,8 @@ class WizardScreen(ModalScreen[str | None]):
             self._prefilled["#wiz-id"] = new
             id_input.value = new
 
-    @on(Input.Changed, "#wiz-id,#wiz-endpoint,#wiz-timeout,#wiz-env")
+    @on(Input.Changed, "#wiz-id,#wiz-endpoint,#wiz-timeout,#wiz-env,#wiz-daily-budget")
+    @on(Input.Changed, "#wiz-monthly-budget")
     def _validated_field_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
         message = "" if result is None or result.is_valid else result.failure_descriptions[0]
@@ -510,6 +540,8 @@ class WizardScreen(ModalScreen[str | None]):
             "wiz-endpoint": "#err-endpoint",
             "wiz-timeout": "#err-timeout",
             "wiz-env": "#err-key",
+            "wiz-daily-budget": "#err-budget",
+            "wiz-monthly-budget": "#err-budget",
         }[event.input.id or ""]
         self._show_error(selector, message)
 
@@ -533,6 +565,8 @@ class WizardScreen(ModalScreen[str | None]):
             ("#wiz-id", "#err-id"),
             ("#wiz-endpoint", "#err-endpoint"),
             ("#wiz-timeout", "#err-timeout"),
+            ("#wiz-daily-budget", "#err-budget"),
+            ("#wiz-monthly-budget", "#err-budget"),
         ):
             field = self.query_one(selector, Input)
             if field.disabled:
@@ -567,6 +601,9 @@ class WizardScreen(ModalScreen[str | None]):
             "timeout": float(self.query_one("#wiz-timeout", Input).value),
             "api_key_env": env_input.value.strip().removeprefix("$") if source == "env" else None,
         }
+        for period in ("daily", "monthly"):
+            cap = self.query_one(f"#wiz-{period}-budget", Input).value.strip()
+            data[f"{period}_budget"] = float(cap) if cap else None
         return data, api_key
 
     def action_save(self) -> None:
@@ -605,6 +642,11 @@ class WizardScreen(ModalScreen[str | None]):
                     api_key=api_key,
                     api_key_env=env if isinstance(env, str) and source == "env" else None,
                     clear_key=source == "none" and had != "none",
+                    budgets={
+                        name: value if isinstance(value, float) else None
+                        for name, value in data.items()
+                        if name in ("daily_budget", "monthly_budget")
+                    },
                 )
         except LaceError as exc:
             self.app.call_from_thread(self._save_failed, exc.message)
