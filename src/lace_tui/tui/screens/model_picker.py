@@ -17,10 +17,13 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lace_tui.errors import LaceError
+from lace_tui.instances.prices import ModelPrice
 from lace_tui.services.app_services import Services
 from lace_tui.services.cost import estimate_cost, format_cost, format_price
 from lace_tui.services.instance_service import InstanceModel, InstanceView
+from lace_tui.services.model_prices import price_note
 from lace_tui.tui.widgets.chat_header import compact_count
+from lace_tui.tui.widgets.price_dialog import PriceAnswer, PriceDialog
 
 # The reply length assumed when estimating what the next turn costs.
 ESTIMATE_OUTPUT_TOKENS = 1000
@@ -130,6 +133,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+r", "refresh_models", "Ask server for models"),
+        Binding("f7", "set_price", "Your price"),
         Binding("down", "move(1)", show=False),
         Binding("up", "move(-1)", show=False),
         Binding("pagedown", "move(10)", show=False),
@@ -294,8 +298,11 @@ class ModelPicker(ModalScreen[PickerResult | None]):
                 if model.context_window
                 else "context unknown"
             )
+            price = price_note(model.price_source, model.price_from) or (
+                "price from the catalog" if model.price_source else "price unknown"
+            )
             detail.update(
-                f"{model.id} · {source} · {context}\n"
+                f"{model.id} · {source} · {context} · {price} (f7: your price)\n"
                 f"next turn ≈ {self._history_tokens:,} tokens in + {ESTIMATE_OUTPUT_TOKENS:,} out"
                 f" → {next_turn_cost(model, self._history_tokens)}"
             )
@@ -350,6 +357,38 @@ class ModelPicker(ModalScreen[PickerResult | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_set_price(self) -> None:
+        """#14: set (or remove) your own price for the highlighted model of this instance."""
+        model, instance_id = self._highlighted_model(), self._instance_id
+        if model is None or instance_id is None:
+            return
+        current = next(
+            (v.instance.prices.get(model.id) for v in self._views if v.instance.id == instance_id),
+            None,
+        )
+
+        def answered(answer: PriceAnswer | None) -> None:
+            if answer is not None:
+                self._save_price(instance_id, model.id, None if answer == "clear" else answer)
+
+        title = f"Your price for {model.id} on {instance_id}"
+        self.app.push_screen(PriceDialog(title, current), answered)
+
+    @work(thread=True, exclusive=True, group="picker-price", exit_on_error=False)
+    def _save_price(self, instance_id: str, model_id: str, price: ModelPrice | None) -> None:
+        try:
+            self.services.instances.set_price(instance_id, model_id, price)
+            views = self.services.instances.views()
+        except LaceError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.app.call_from_thread(self._price_saved, instance_id, views)
+
+    def _price_saved(self, instance_id: str, views: list[InstanceView]) -> None:
+        self._views = views
+        if self.is_attached and self._instance_id == instance_id:
+            self._load_instance(instance_id)
 
     def action_refresh_models(self) -> None:
         if self._instance_id is not None:
