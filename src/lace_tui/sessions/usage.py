@@ -102,6 +102,19 @@ def _estimated_condition(conn: sqlite3.Connection) -> str:
     return "m.cost_source = 'estimate'" if "cost_source" in columns else ""
 
 
+def _replies_between(since: str | None, until: str | None) -> tuple[str, list[str]]:
+    """The WHERE clause (and its parameters) of replies created in [since, until)."""
+    where = ["m.role = 'assistant'"]
+    params: list[str] = []
+    if since is not None:
+        where.append("m.created_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("m.created_at < ?")
+        params.append(until)
+    return " AND ".join(where), params
+
+
 def sums_by_range(
     conn: sqlite3.Connection,
     ranges: Sequence[tuple[str, str, str]],
@@ -129,15 +142,7 @@ def reply_time_span(
     conn: sqlite3.Connection, since: str | None = None, until: str | None = None
 ) -> tuple[str, str] | None:
     """The first and last reply times within [since, until), or None when there is none."""
-    where = ["m.role = 'assistant'"]
-    params: list[str] = []
-    if since is not None:
-        where.append("m.created_at >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("m.created_at < ?")
-        params.append(until)
-    clause = " AND ".join(where)
+    clause, params = _replies_between(since, until)
     index = "FROM messages m INDEXED BY messages_usage_by_time"
     # Two separate lookups: each is one step down the index (MIN and MAX together scan it).
     first = conn.execute(f"SELECT MIN(m.created_at) {index} WHERE {clause}", params).fetchone()
@@ -151,18 +156,11 @@ def sums_by_agent(
     conn: sqlite3.Connection, since: str | None = None, until: str | None = None
 ) -> dict[tuple[str, str, str], UsageSums]:
     """Sums per (agent, instance, model) over replies created in [since, until) (ISO UTC)."""
-    where = ["m.role = 'assistant'"]
-    params: list[str] = []
-    if since is not None:
-        where.append("m.created_at >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("m.created_at < ?")
-        params.append(until)
+    clause, params = _replies_between(since, until)
     rows = conn.execute(
         f"SELECT m.agent_id, m.instance_id, m.model_id, {_sums_select(conn)}"
         " FROM messages m INDEXED BY messages_usage_by_agent"
-        f" WHERE {' AND '.join(where)} GROUP BY m.agent_id, m.instance_id, m.model_id",
+        f" WHERE {clause} GROUP BY m.agent_id, m.instance_id, m.model_id",
         params,
     ).fetchall()
     return {(str(row[0]), str(row[1]), str(row[2])): UsageSums(*tuple(row)[3:]) for row in rows}
