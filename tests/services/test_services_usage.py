@@ -164,3 +164,29 @@ def test_a_database_from_before_the_usage_index_opens_and_reports(tmp_path: Path
     with SessionStore(path) as store:
         report = UsageService(store, dict).report("instance")
     assert [(g.key, g.replies, g.cost_usd) for g in report.groups] == [("i", 1, 0.25)]
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process in New York's time zone (UTC-5 in December) for one test."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("new_york")
+def test_days_are_the_users_local_days(store: SessionStore) -> None:
+    session = store.create_session("s")
+    agent = store.add_agent(session.id, "a", "work", "m")
+    # 03:00 UTC on the 2nd is 22:00 on the 1st in New York.
+    _reply(store, agent.id, "2026-12-02T03:00:00.000000Z", instance="work", model="m", cost=0.5)
+    service = UsageService(store, dict)
+    assert [g.key for g in service.report("day").groups] == ["2026-12-01"]
+    only_first = service.report("day", since=date(2026, 12, 1), until=date(2026, 12, 1))
+    assert only_first.total.replies == 1
+    assert service.report("day", since=date(2026, 12, 2)).total.replies == 0
+    assert service.spend("work", today=date(2026, 12, 1)).today_usd == pytest.approx(0.5)
