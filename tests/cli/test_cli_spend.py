@@ -158,6 +158,9 @@ def test_a_budget_refusal_stores_nothing_and_over_budget_sends(
 ) -> None:
     edited = cli("instance", "edit", router, "--daily-budget", "0.001", "--monthly-budget", "5")
     assert edited.code == 0, edited.err
+    listed = cli("instance", "list", "--json").json()
+    assert isinstance(listed, list)
+    assert (listed[0]["daily_budget"], listed[0]["monthly_budget"]) == (0.001, 5)
     chats_before = len([r for r in gateway.requests if r.method == "POST"])
     refused = cli("chat", "--instance", router, "--model", BORROWER, "hello")
     assert refused.code == 2

@@ -126,6 +126,8 @@ def _list(args: argparse.Namespace, services: Services) -> int:
                     "status": v.status.model_dump() if v.status else None,
                     "model_count": v.model_count,
                     "can_chat": v.can_chat,
+                    "daily_budget": v.instance.daily_budget,
+                    "monthly_budget": v.instance.monthly_budget,
                 }
                 for v in views
             ]

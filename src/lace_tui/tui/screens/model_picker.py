@@ -253,11 +253,12 @@ class ModelPicker(ModalScreen[PickerResult | None]):
                 and current.model_id == model.id
             )
             window = model.context_window
+            lent = "≈" if model.price_source == "borrowed" else ""  # #14: never silently
             table.add_row(
                 "●" if is_current else "",
                 model.name or model.id,
-                Text(format_price(info.cost_per_1m_in if info else None), justify="right"),
-                Text(format_price(info.cost_per_1m_out if info else None), justify="right"),
+                Text(lent + format_price(info.cost_per_1m_in if info else None), justify="right"),
+                Text(lent + format_price(info.cost_per_1m_out if info else None), justify="right"),
                 Text(compact_count(window) if window else "?", justify="right"),
                 capabilities(model),
                 Text(next_turn_cost(model, self._history_tokens), justify="right"),
