@@ -278,10 +278,10 @@ class ChatService:
         # the prompt is stored, so a refusal changes nothing and a retry stores it once.
         turns = _append_turn(self.history(agent.id), ChatMessage(role="user", content=prompt))
         request = self.build_request(agent, turns, drop_oldest)
-        client = self.instances.client(agent.instance_id)
         model_info = self._model_info(agent)
-        if not over_budget:  # #14: OverBudgetError before anything is stored
+        if not over_budget:  # #14: OverBudgetError before anything is stored (or opened)
             self._budget(agent, request, model_info).refuse_if_over()
+        client = self.instances.client(agent.instance_id)
         if not session.title:
             self.store.rename_session(session.id, title_from_prompt(prompt))
         self.store.add_message(
