@@ -350,7 +350,11 @@ class ChatService:
             )
         if not over_budget:  # #14: all agents checked first, so a refusal stores nothing
             for agent in agents:
-                self.check_budget(agent.id, prompt).refuse_if_over()
+                try:
+                    check = self.check_budget(agent.id, prompt)
+                except LaceError:
+                    continue  # an unusable agent fails on its own below, not the others
+                check.refuse_if_over()
         turn_id = new_turn_id()
         queue: asyncio.Queue[AgentEvent | None] = asyncio.Queue()
 
