@@ -199,7 +199,7 @@ class LaceApp(App[int]):
         return None
 
     def action_section(self, section: str) -> None:
-        """Show a section (1-4 / F2-F5 / the command palette)."""
+        """Show a section (1-5 / F2-F6 / the command palette)."""
         if section not in SECTION_TITLES:
             return
         # A screen pushed on a section (a provider, the wizard) stays there for the way back.

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 GENERAL = (
-    "1-4 (or F2-F5) switch sections: Catalog, Models, Instances, Chat. "
+    "1-5 (or F2-F6) switch sections: Catalog, Models, Instances, Chat, Usage. "
     "Ctrl+P opens the command palette, where every action can be found by name; "
     "Ctrl+T changes the theme; Tab moves between fields; Ctrl+Q quits."
 )
