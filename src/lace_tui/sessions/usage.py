@@ -13,8 +13,8 @@ sums read, so a report never touches the table's text.
 
 Costs are summed as whole nano-dollars: integer sums are exact and associative, so groups add
 up to the total to the last digit whatever the order. A reply's cost is known (stored) or
-unknown (no price, or no usage reported while it may have been charged); unknown is counted
-apart, never as $0.
+unknown: no price, no usage reported, or a failed or stopped reply whose prompt may have been
+charged though nobody said. Unknown is counted apart, never as $0.
 """
 
 from __future__ import annotations
@@ -89,8 +89,7 @@ def _sums_select(conn: sqlite3.Connection) -> str:
         COALESCE(SUM(m.reasoning_tokens), 0),
         COUNT(m.cost_usd),
         COALESCE(SUM({nanos}), 0),
-        COUNT(*) FILTER (WHERE m.cost_usd IS NULL
-            AND (m.status <> 'error' OR m.input_tokens > 0 OR m.output_tokens > 0)),
+        COUNT(*) - COUNT(m.cost_usd),
         {f"COUNT(*) FILTER (WHERE {estimated})" if estimated else "0"},
         {f"COALESCE(SUM({nanos}) FILTER (WHERE {estimated}), 0)" if estimated else "0"}
     """
