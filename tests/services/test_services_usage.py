@@ -190,3 +190,22 @@ def test_days_are_the_users_local_days(store: SessionStore) -> None:
     assert only_first.total.replies == 1
     assert service.report("day", since=date(2026, 12, 2)).total.replies == 0
     assert service.spend("work", today=date(2026, 12, 1)).today_usd == pytest.approx(0.5)
+
+
+def test_estimated_costs_are_counted_once_replies_record_their_source(
+    store: SessionStore,
+) -> None:
+    # The column #10 adds (`cost_source`: provider, catalog or estimate), added here by hand.
+    with sqlite3.connect(store.path) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(messages)")}
+        if "cost_source" not in columns:
+            conn.execute("ALTER TABLE messages ADD COLUMN cost_source TEXT")
+    session = store.create_session("s")
+    agent = store.add_agent(session.id, "a", "work", "m")
+    for when in ("2026-12-01T10:00:00.000000Z", "2026-12-01T11:00:00.000000Z"):
+        _reply(store, agent.id, when, instance="work", model="m", cost=0.125)
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE messages SET cost_source = 'estimate' WHERE id = 2")
+    total = UsageService(store, dict).report("model").total
+    assert total.cost_usd == pytest.approx(0.25)
+    assert (total.estimated_cost_replies, total.estimated_cost_usd) == (1, 0.125)
