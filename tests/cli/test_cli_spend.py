@@ -183,3 +183,16 @@ def test_a_budget_refusal_stores_nothing_and_over_budget_sends(
     assert cleared.code == 0, cleared.err
     assert "daily_budget" not in (home / "instances.toml").read_text()
     assert cli("chat", "--instance", router, "--model", PRICED, "fine now").code == 0
+
+
+def test_usage_table_shows_outside_text_inert_and_json_exact(cli: Cli, router: str) -> None:
+    hostile = "\x1b]0;pwned\x07 title"
+    sent = cli("chat", "--instance", router, "--model", PRICED, hostile)
+    assert sent.code == 0, sent.err
+    table = cli("usage", "--by", "session")
+    assert table.code == 0, table.err
+    assert "\x1b" not in table.out and "\x07" not in table.out
+    assert "␛]0;pwned␇ title" in table.out
+    report = cli("usage", "--by", "session", "--json").json()
+    assert isinstance(report, dict)
+    assert report["groups"][0]["label"] == hostile

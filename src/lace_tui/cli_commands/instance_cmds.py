@@ -15,6 +15,7 @@ from lace_tui.services.app_services import Services
 from lace_tui.services.cost import format_price
 from lace_tui.services.instance_service import validate_instance
 from lace_tui.services.model_prices import price_note
+from lace_tui.textsafe import printable
 
 
 def _services(paths: Paths) -> Services:
@@ -208,7 +209,7 @@ def _models(args: argparse.Namespace, services: Services) -> int:
                 f"{m.context_window:,}" if m.context_window else "?",
                 format_price(m.info.cost_per_1m_in if m.info else None),
                 format_price(m.info.cost_per_1m_out if m.info else None),
-                price_note(m.price_source, m.price_from),
+                printable(price_note(m.price_source, m.price_from), one_line=True),
             ]
             for m in models
         ],

@@ -8,8 +8,9 @@ from lace_tui.cli_commands.output import note, print_json, print_table
 from lace_tui.errors import BadInputError
 from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
-from lace_tui.services.usage_format import cost_cell, printable
+from lace_tui.services.usage_format import cost_cell
 from lace_tui.services.usage_service import UsageGroup, UsageGrouping, parse_day
+from lace_tui.textsafe import printable
 
 
 def run(args: argparse.Namespace, paths: Paths) -> int:
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
 
 def _row(group: UsageGroup, by: UsageGrouping, name: str) -> list[str]:
     row = [
-        printable(name),
+        printable(name, one_line=True),
         f"{group.replies:,}",
         f"{group.input_tokens:,}",
         f"{group.output_tokens:,}",
@@ -45,7 +46,7 @@ def _row(group: UsageGroup, by: UsageGrouping, name: str) -> list[str]:
         cost_cell(group),
     ]
     if by == "session":
-        row.insert(1, printable(group.label)[:40])
+        row.insert(1, printable(group.label, one_line=True)[:40])
     return row
 
 

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from lace_tui.services.cost import format_cost
 from lace_tui.services.usage_service import Spend, UsageGroup
-
-
-def printable(text: str) -> str:
-    """`text` without control or format characters (ids and titles come from outside).
-
-    The one call site for #11's shared sanitiser (`lace_tui.textsafe.printable`): point it
-    there once that lands.
-    """
-    return "".join(
-        " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char for char in text
-    )
 
 
 def cost_cell(group: UsageGroup) -> str:

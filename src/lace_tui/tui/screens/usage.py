@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from lace_tui.errors import LaceError
+from lace_tui.textsafe import printable
 from lace_tui.tui.screens.base import LaceScreen
 from lace_tui.tui.widgets.key_footer import KeyFooter
 from lace_tui.tui.widgets.section_bar import SectionBar
@@ -199,8 +200,6 @@ class UsageScreen(LaceScreen):
         self.query_one(SectionBar).set_detail(f"{period.label}, by {report.by}")
 
     def _fill_table(self, report: UsageReport) -> None:
-        from lace_tui.services.usage_format import printable
-
         table = self.query_one("#usage-table", DataTable)
         table.clear(columns=True)
         table.add_column(report.by.capitalize(), key="key")
@@ -211,7 +210,7 @@ class UsageScreen(LaceScreen):
             name = group.key
             if group.label:
                 name = f"{group.label} ({group.key})"
-            table.add_row(*self._cells(printable(name), group), key=group.key)
+            table.add_row(*self._cells(printable(name, one_line=True), group), key=group.key)
         if not groups:
             table.add_row(Text("no replies in this period", "dim"), "", "", "", "", "")
 

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from lace_tui.instances.prices import ModelPrice
+from lace_tui.textsafe import printable
 
 PriceAnswer = ModelPrice | Literal["clear"]
 
@@ -63,7 +64,8 @@ class PriceDialog(ModalScreen[PriceAnswer | None]):
             "cached": current.cached_input if current else None,
         }
         with Vertical():
-            yield Label(Content(self._title), classes="dialog-title")  # outside text: no markup
+            # A model id comes from a server: no markup, no control characters.
+            yield Label(Content(printable(self._title, one_line=True)), classes="dialog-title")
             for key, label in _FIELDS:
                 with Horizontal():
                     yield Label(label)
