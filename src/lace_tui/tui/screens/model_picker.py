@@ -299,13 +299,15 @@ class ModelPicker(ModalScreen[PickerResult | None]):
                 if model.context_window
                 else "context unknown"
             )
-            price = price_note(model.price_source, model.price_from) or (
-                "price from the catalog" if model.price_source else "price unknown"
-            )
+            # #14: where a price not from the catalog came from; f7 sets the user's own.
+            price = price_note(model.price_source, model.price_from)
+            if model.price_source is None:
+                price = "price unknown: f7 sets yours"
             detail.update(
-                f"{model.id} · {source} · {context} · {price} (f7: your price)\n"
+                f"{model.id} · {source} · {context}\n"
                 f"next turn ≈ {self._history_tokens:,} tokens in + {ESTIMATE_OUTPUT_TOKENS:,} out"
                 f" → {next_turn_cost(model, self._history_tokens)}"
+                + (f" · {price}" if price else "")
             )
 
     # -- events ----------------------------------------------------------------------------
