@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
             keys.add_argument(
                 "--no-key", action="store_true", help="remove the key (local servers)"
             )
+            fallback = p.add_mutually_exclusive_group()
+            fallback.add_argument(
+                "--fallback", action="append", metavar="ID", help="fallback instance (repeatable)"
+            )
+            fallback.add_argument("--no-fallback", action="store_true", help="no fallbacks")
     p = inst_cmds.add_parser("list", help="list instances", parents=[common])
     p.add_argument("--json", action="store_true")
     p = inst_cmds.add_parser("remove", help="delete an instance and its key", parents=[common])
@@ -122,11 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("instance_id", metavar="ID")
     p.add_argument("--refresh", action="store_true", help="ask the server for its model list")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--hide", action="append", default=[], metavar="GLOB", help="hide from lists")
+    p.add_argument("--show", action="append", default=[], metavar="GLOB", help="list only these")
+    p.add_argument("--reset", action="store_true", help="forget every --hide and --show")
+    p.add_argument("--all", action="store_true", help="list hidden models too")
 
     p = commands.add_parser("chat", help="send a prompt and stream the reply", parents=[common])
     p.add_argument("prompt", metavar="PROMPT|-", help="the prompt, or - to read it from stdin")
     p.add_argument("--instance", metavar="ID")
-    p.add_argument("--model", metavar="MODEL_ID")
+    p.add_argument("-m", "--model", metavar="ALIAS|INSTANCE/MODEL", help="MODEL_ID with --instance")
     p.add_argument("--session", metavar="SESSION_ID", dest="chat_session")
     p.add_argument("--all", action="store_true", help="send to every agent of the session at once")
     p.add_argument("--system", metavar="TEXT", help="system prompt for a new agent")
@@ -135,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drop the oldest turns if the history no longer fits",
     )
+
+    from lace_tui.cli_commands.models_cmds import add_parsers
+
+    add_parsers(commands, common, _Parser)
 
     session = commands.add_parser("session", help="conversations", parents=[common])
     sess_cmds = session.add_subparsers(

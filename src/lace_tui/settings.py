@@ -1,11 +1,13 @@
-"""User settings (TOML): theme, catalog update source. Unknown keys are kept on write."""
+"""User settings (TOML): theme, catalog update source, model preferences (default, pins,
+aliases). Unknown keys are kept on write."""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lace_tui.errors import StoredFileError
 from lace_tui.fileio import atomic_write_text, file_lock
@@ -21,6 +23,11 @@ class Settings(BaseModel):
     catwalk_url: str = DEFAULT_CATWALK_URL
     # Off by default: many SSH machines are air-gapped, and start-up must not wait on a network.
     auto_update_catalog: bool = False
+    # Model preferences (#15), each model as "INSTANCE/MODEL": what `chat PROMPT` uses, what
+    # the picker lists first, and short names for `chat -m NAME`.
+    default_model: str = ""
+    pinned_models: list[str] = Field(default_factory=list)
+    aliases: dict[str, str] = Field(default_factory=dict)
 
 
 def _read(paths: Paths) -> Settings:
@@ -48,8 +55,14 @@ def load_settings(paths: Paths) -> Settings:
 
 def update_settings(paths: Paths, **changes: str | bool) -> Settings:
     """Change some settings atomically, re-reading under the lock; a broken file is kept."""
+    return change_settings(paths, lambda current: {**current.model_dump(), **changes})
+
+
+def change_settings(paths: Paths, change: Callable[[Settings], dict[str, object]]) -> Settings:
+    """Re-read the settings under the lock, let `change` build the new ones from them (it may
+    raise to refuse: nothing is written), validate, and write atomically."""
     with file_lock(paths.settings_file):
         current = _read(paths)
-        updated = Settings.model_validate({**current.model_dump(), **changes})
+        updated = Settings.model_validate(change(current))
         atomic_write_text(paths.settings_file, tomli_w.dumps(updated.model_dump()))
     return updated

@@ -21,6 +21,10 @@ def dispatch(args: argparse.Namespace, paths: Paths) -> int:
         from lace_tui.cli_commands.chat_cmds import run
 
         return run(args, paths)
+    if args.command in ("models", "aliases"):
+        from lace_tui.cli_commands.models_cmds import run
+
+        return run(args, paths)
     from lace_tui.cli_commands.session_cmds import run
 
     return run(args, paths)

@@ -13,6 +13,7 @@ from lace_tui.paths import Paths
 from lace_tui.providers.events import ReasoningDelta, TextDelta
 from lace_tui.services.app_services import Services
 from lace_tui.services.chat_service import ReplyDone
+from lace_tui.services.chat_target import chat_agent
 from lace_tui.services.cost import format_cost
 from lace_tui.sessions.models import Agent, Message
 
@@ -29,10 +30,12 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         raise BadInputError("--all sends to the session's agents: leave out --instance/--model")
     if args.all and not args.chat_session:
         raise BadInputError("--all needs --session SESSION_ID")
-    if not args.all and not (args.instance and args.model):
-        raise BadInputError("chat needs --instance ID --model MODEL_ID (or --session ID --all)")
+    if args.instance and not args.model:
+        raise BadInputError("--instance needs --model MODEL_ID (or give -m INSTANCE/MODEL)")
     prompt = _prompt(args.prompt)
     services = Services(paths)
+    if not (args.all or args.instance or args.model or args.chat_session):
+        services.prefs.resolve_default()  # refused before anything is written
     for issue in services.catalog.issues:
         warn(f"skipped {issue}")
     announce_imports(services)
@@ -41,7 +44,10 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
             session = services.sessions.get_session(args.chat_session)
             note(f"session: {session.id}")
             return asyncio.run(_fan_out(services, session.id, prompt, args.drop_oldest))
-        agent = services.chat.agent_for(args.chat_session, args.instance, args.model)
+        if args.instance:
+            agent = services.chat.agent_for(args.chat_session, args.instance, args.model)
+        else:  # #15: an alias, INSTANCE/MODEL, the session's agent or the default model
+            agent = chat_agent(services.chat, services.prefs, args.chat_session, args.model)
         note(f"session: {agent.session_id}")
         if args.system and not agent.system_prompt:
             agent = services.sessions.update_agent(agent.id, system_prompt=args.system)
@@ -75,6 +81,8 @@ async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bo
         out.write("\n")
         out.flush()
     note(_usage_line(message, final.tokens_per_second))
+    for failure in (message.failed_over or "").splitlines():
+        warn(f"{failure} (answered by {message.instance_id})")
     if message.status == "error":
         sys.stderr.write(f"error: {message.error}\n")
         return EXIT_FAILURE
@@ -93,6 +101,8 @@ async def _fan_out(services: Services, session_id: str, prompt: str, drop_oldest
         out.write(f"== {agent.name} ({message.instance_id}/{message.model_id}) ==\n")
         if message.content:
             out.write(message.content.rstrip("\n") + "\n")
+        for failure in (message.failed_over or "").splitlines():
+            out.write(f"[failed: {failure}]\n")
         if message.status == "error":
             failed = True
             out.write(f"[error: {message.error}]\n")

@@ -97,6 +97,7 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
             api_version=args.api_version,
             clear_key=args.no_key,
             max_attempts=args.max_attempts,
+            fallbacks=[] if args.no_fallback else args.fallback,
         )
         note(f"updated instance '{args.instance_id}'")
     for warning in warnings:
@@ -176,7 +177,13 @@ def _models(args: argparse.Namespace, services: Services) -> int:
     if args.refresh:
         found = asyncio.run(services.instances.refresh_models(args.instance_id))
         note(f"{len(found.models)} models reported by the server")
-    models = services.instances.models(args.instance_id)
+    if args.hide or args.show or args.reset:
+        services.instances.curate(
+            args.instance_id, hide=args.hide, show=args.show, reset=args.reset
+        )
+    models, hidden = services.instances.curated_models(args.instance_id)
+    if not args.all:
+        models = [m for m in models if m.id not in hidden]
     if args.json:
         print_json(
             [
@@ -187,6 +194,7 @@ def _models(args: argparse.Namespace, services: Services) -> int:
                     "context_window": m.context_window,
                     "cost_per_1m_in": m.info.cost_per_1m_in if m.info else None,
                     "cost_per_1m_out": m.info.cost_per_1m_out if m.info else None,
+                    "hidden": m.id in hidden,
                 }
                 for m in models
             ]
@@ -196,7 +204,7 @@ def _models(args: argparse.Namespace, services: Services) -> int:
         ["MODEL", "SOURCE", "CONTEXT", "IN $/1M", "OUT $/1M"],
         [
             [
-                m.id,
+                m.id + (" (hidden)" if m.id in hidden else ""),
                 m.source,
                 f"{m.context_window:,}" if m.context_window else "?",
                 format_price(m.info.cost_per_1m_in if m.info else None),
@@ -205,4 +213,6 @@ def _models(args: argparse.Namespace, services: Services) -> int:
             for m in models
         ],
     )
+    if hidden and not args.all:
+        note(f"{len(hidden)} more hidden by --hide/--show filters (--all lists them)")
     return 0

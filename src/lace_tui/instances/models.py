@@ -64,6 +64,12 @@ class Instance(BaseModel):
     api_version: str | None = None
     # Model ids the user added by hand, beside catalog and discovered models.
     extra_models: list[str] = Field(default_factory=list)
+    # The curated model list (#15): globs of model ids; see instances/curation.py.
+    hide_models: list[str] = Field(default_factory=list)
+    show_models: list[str] = Field(default_factory=list)
+    # Instances tried in order, with the same model id, when this one is rate-limited,
+    # overloaded, failing or timing out.
+    fallbacks: list[str] = Field(default_factory=list)
 
     @field_validator("endpoint")
     @classmethod
@@ -88,6 +94,16 @@ class Instance(BaseModel):
                 "the endpoint holds a password or key, and instances.toml never stores secrets: "
                 "store the key apart (--api-key-stdin or --api-key-env)"
             )
+        return value
+
+    @field_validator("fallbacks")
+    @classmethod
+    def _fallbacks_are_ids(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not is_valid_instance_id(item):
+                raise ValueError(f"fallback {item!r} is {ID_RULE}")
+        if len(set(value)) != len(value):
+            raise ValueError("a fallback instance is named twice")
         return value
 
     @field_validator("headers")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from lace_tui.catalog.loader import Catalog
     from lace_tui.services.chat_service import ChatService
     from lace_tui.services.instance_service import InstanceService
+    from lace_tui.services.model_prefs import ModelPrefs
     from lace_tui.sessions.store import SessionStore
 
 
@@ -40,6 +41,7 @@ class Services:
         self.__dict__.pop("catalog", None)
         self.__dict__.pop("instances", None)
         self.__dict__.pop("chat", None)
+        self.__dict__.pop("prefs", None)
         return self.catalog
 
     @cached_property
@@ -62,6 +64,13 @@ class Services:
         from lace_tui.services.chat_service import ChatService
 
         return ChatService(self.sessions, self.instances)
+
+    @cached_property
+    def prefs(self) -> ModelPrefs:
+        """The default model, pins and aliases (#15)."""
+        from lace_tui.services.model_prefs import ModelPrefs
+
+        return ModelPrefs(self.paths, self.instances)
 
     def close(self) -> None:
         if "sessions" in self.__dict__:

@@ -23,6 +23,7 @@ from lace_tui.providers.events import (
     Usage,
 )
 from lace_tui.services.cost import estimate_tokens, reply_cost
+from lace_tui.services.fallback import failure_line, fallback_chain, worth_falling_back
 from lace_tui.services.instance_service import InstanceService
 from lace_tui.sessions.models import Agent, Message, Session
 from lace_tui.sessions.store import SessionStore
@@ -271,18 +272,41 @@ class ChatService:
             turn_id=turn_id,
         )
         recorder = _ReplyRecorder(self.store, reply.id, model_info)
+        answering = agent.instance_id
+        fallbacks: list[str] | None = None
+        failed: list[str] = []
         try:
-            async with client:
-                yield ReplyStarted(
-                    message_id=reply.id, model_id=agent.model_id, instance_id=agent.instance_id
-                )
-                async for event in client.stream_chat(request):
-                    if isinstance(event, StreamError):
-                        recorder.error = event.message
-                        break
-                    recorder.take(event)
-                    if not isinstance(event, Finish):
-                        yield event
+            yield ReplyStarted(
+                message_id=reply.id, model_id=agent.model_id, instance_id=agent.instance_id
+            )
+            while True:
+                try:
+                    async with client:
+                        async for event in client.stream_chat(request):
+                            if isinstance(event, StreamError):
+                                recorder.error = event.message
+                                break
+                            recorder.take(event)
+                            if not isinstance(event, Finish):
+                                yield event
+                    break
+                except LaceError as exc:
+                    # #15: nothing streamed yet, so the same model may answer elsewhere.
+                    if recorder.first_token is not None or not worth_falling_back(exc):
+                        raise
+                    if fallbacks is None:
+                        fallbacks = fallback_chain(
+                            self.instances, agent.instance_id, agent.model_id
+                        )
+                    if not fallbacks:
+                        raise
+                    failed.append(failure_line(answering, exc))
+                    answering = fallbacks.pop(0)
+                    client = self.instances.client(answering)
+                    recorder.model = self.instances.resolve_model(answering, agent.model_id).info
+                    self.store.update_message(
+                        reply.id, instance_id=answering, failed_over="\n".join(failed)
+                    )
         except LaceError as exc:
             recorder.error = exc.message
         except (asyncio.CancelledError, GeneratorExit):

@@ -21,6 +21,7 @@ from lace_tui.errors import (
 )
 from lace_tui.fileio import atomic_write_text
 from lace_tui.instances.credentials import CredentialStore, key_status, resolve_api_key
+from lace_tui.instances.curation import add_filter, is_listed
 from lace_tui.instances.env_import import import_from_environment
 from lace_tui.instances.models import ConnectionStatus, Instance, KeyStatus, describe_invalid
 from lace_tui.instances.state import StateStore
@@ -165,8 +166,10 @@ class InstanceService:
         api_version: str | None = None,
         clear_key: bool = False,
         max_attempts: int | None = None,
+        fallbacks: list[str] | None = None,
     ) -> list[str]:
-        """Change fields of an existing instance. An empty endpoint goes back to the default."""
+        """Change fields of an existing instance. An empty endpoint goes back to the default;
+        `fallbacks` replaces the list (each must be another existing instance)."""
         if api_key is not None and api_key_env is not None:
             raise BadInputError("give either a stored key or an environment variable, not both")
         current = self.store.get(instance_id)
@@ -187,6 +190,8 @@ class InstanceService:
             data["retry"] = {**current.retry.model_dump(), "max_attempts": max_attempts}
         if api_key is not None or clear_key:
             data["api_key_env"] = None
+        if fallbacks is not None:
+            data["fallbacks"] = self._check_fallbacks(instance_id, fallbacks)
         updated = validate_instance(data)
         if api_key is not None:
             self.credentials.save(instance_id, api_key)
@@ -195,6 +200,37 @@ class InstanceService:
             self.credentials.delete(instance_id)
         self.state.clear(instance_id)
         return self._warnings(updated, self.catalog.get(updated.provider))
+
+    def _check_fallbacks(self, instance_id: str, fallbacks: list[str]) -> list[str]:
+        known = {instance.id for instance in self.store.load()}
+        for other in fallbacks:
+            if other == instance_id:
+                raise BadInputError(f"instance '{instance_id}' cannot be its own fallback")
+            if other not in known:
+                raise NotFoundError(
+                    f"no instance '{other}' to fall back to: see `lace-tui instance list`"
+                )
+        return fallbacks
+
+    def curate(
+        self, instance_id: str, *, hide: list[str], show: list[str], reset: bool = False
+    ) -> Instance:
+        """Add globs to the instance's hidden or shown models (#15, see instances/curation.py);
+        `reset` first clears both lists."""
+        current = self.store.get(instance_id)
+        hidden = [] if reset else list(current.hide_models)
+        shown = [] if reset else list(current.show_models)
+        if any(not glob.strip() for glob in [*hide, *show]):
+            raise BadInputError("an empty glob: give e.g. --hide 'openai/gpt-3*'")
+        for glob in hide:
+            hidden, shown = add_filter(hidden, shown, glob, hidden=True)
+        for glob in show:
+            hidden, shown = add_filter(hidden, shown, glob, hidden=False)
+        updated = validate_instance(
+            {**current.model_dump(), "hide_models": hidden, "show_models": shown}
+        )
+        self.store.replace(updated)
+        return updated
 
     def remove(self, instance_id: str) -> None:
         """Delete an instance, its stored key, its test status and its discovered models."""
@@ -332,6 +368,13 @@ class InstanceService:
                 seen.add(model_id)
                 result.append(InstanceModel(id=model_id, name=model_id, source="custom"))
         return result
+
+    def curated_models(self, instance_id: str) -> tuple[list[InstanceModel], set[str]]:
+        """Every model of the instance, and the ids its --hide/--show filters keep out of lists
+        (they still work when named)."""
+        instance = self.store.get(instance_id)
+        models = self._models(instance, self.provider_of(instance))
+        return models, {m.id for m in models if not is_listed(instance, m.id)}
 
     def resolve_model(self, instance_id: str, model_id: str) -> InstanceModel:
         """The model if the instance offers it, else a NotFoundError that says how to refresh."""

@@ -54,7 +54,8 @@ class Message(BaseModel):
     """One user prompt or assistant reply of an agent, as stored (possibly still streaming).
 
     `cost_usd` is None when the price is unknown, never 0 for unknown. `model_id` and
-    `instance_id` are those that produced the message, which outlive a model switch.
+    `instance_id` are those that produced the message, which outlive a model switch (after a
+    fallback, `instance_id` is the instance that answered).
     Messages sent in one fan-out share a `turn_id`.
     """
 
@@ -80,6 +81,9 @@ class Message(BaseModel):
     ttft_ms: int | None = None
     duration_ms: int | None = None
     turn_id: str | None = None
+    # Instances that failed this reply before `instance_id` answered (fallback, #15): one
+    # "INSTANCE: error" per line.
+    failed_over: str | None = None
 
 
 class UsageTotals(BaseModel):

@@ -99,6 +99,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX messages_by_agent ON messages (agent_id, id)",
         "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
     ),
+    # #15: the instances a reply failed on before its fallback instance answered.
+    ("ALTER TABLE messages ADD COLUMN failed_over TEXT",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -416,6 +418,8 @@ class SessionStore:
         cost_usd: float | None = None,
         ttft_ms: float | None = None,
         duration_ms: float | None = None,
+        instance_id: str | None = None,
+        failed_over: str | None = None,
     ) -> None:
         """Change a message in its own committed transaction; None leaves a field unchanged.
 
@@ -432,6 +436,10 @@ class SessionStore:
             changes["status"] = _check_status(status)
         if error is not None:
             changes["error"] = error
+        if instance_id is not None:
+            changes["instance_id"] = _require_text("instance id", instance_id)
+        if failed_over is not None:
+            changes["failed_over"] = failed_over
         tokens = {
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
@@ -492,6 +500,23 @@ class SessionStore:
         with self._read() as conn:
             _require_session(conn, session_id)
             return _fetch_session_messages(conn, session_id)
+
+    def recent_models(self, limit: int = 8) -> list[tuple[str, str]]:
+        """The (instance, model) pairs of the latest replies, newest first, without repeats."""
+        found: list[tuple[str, str]] = []
+        with self._read() as conn:
+            # Newest first by the primary key: usually only a few rows are read.
+            rows = conn.execute(
+                "SELECT instance_id, model_id FROM messages WHERE role = 'assistant'"
+                " ORDER BY id DESC"
+            )
+            for row in rows:
+                pair = (str(row["instance_id"]), str(row["model_id"]))
+                if pair not in found:
+                    found.append(pair)
+                    if len(found) >= limit:
+                        break
+        return found
 
     def recover_interrupted(self) -> int:
         """Mark every message still `streaming` as `interrupted`; return how many there were.
