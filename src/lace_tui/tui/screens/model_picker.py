@@ -1,8 +1,10 @@
 """Pick an instance and one of its models: price, context, capabilities, and what the next turn
-of the current conversation would cost on each."""
+of the current conversation would cost on each. Favourites (aliases, the default, pinned and
+recently used models) come first; models an instance's filters hide show only when searched."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -20,10 +22,13 @@ from lace_tui.errors import LaceError
 from lace_tui.services.app_services import Services
 from lace_tui.services.cost import estimate_cost, format_cost, format_price
 from lace_tui.services.instance_service import InstanceModel, InstanceView
+from lace_tui.services.model_prefs import Favourite, ModelRef
 from lace_tui.tui.widgets.chat_header import compact_count
 
 # The reply length assumed when estimating what the next turn costs.
 ESTIMATE_OUTPUT_TOKENS = 1000
+# The option id of the favourites entry (never an instance id: those have no '*').
+FAVOURITES = "*favourites"
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,33 @@ class GoToInstances:
 
 
 PickerResult = ModelPick | GoToInstances
+
+
+@dataclass(frozen=True)
+class PickerRow:
+    """One row of the models table: a model of an instance, how it is tagged (alias name,
+    default, pinned, recent), and why it cannot be picked, if it cannot."""
+
+    instance_id: str
+    model_id: str
+    model: InstanceModel | None
+    tag: str = ""
+    problem: str | None = None
+    hidden: bool = False
+
+
+def favourite_rows(favourites: list[Favourite], query: str) -> list[PickerRow]:
+    """The favourites as table rows, those matching every word of `query`."""
+    rows: list[PickerRow] = []
+    words = query.casefold().split()
+    for item in favourites:
+        name = item.model.name if item.model else ""
+        haystack = f"{item.label} {item.ref} {name}".casefold()
+        if all(word in haystack for word in words):
+            tag = "★" if item.kind == "pinned" else item.label
+            ref = item.ref
+            rows.append(PickerRow(ref.instance_id, ref.model_id, item.model, tag, item.problem))
+    return rows
 
 
 def capabilities(model: InstanceModel) -> str:
@@ -130,6 +162,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+r", "refresh_models", "Ask server for models"),
+        Binding("ctrl+f", "toggle_pin", "Pin or unpin model"),
         Binding("down", "move(1)", show=False),
         Binding("up", "move(-1)", show=False),
         Binding("pagedown", "move(10)", show=False),
@@ -151,7 +184,10 @@ class ModelPicker(ModalScreen[PickerResult | None]):
         self._current = current
         self._views: list[InstanceView] = []
         self._models: list[InstanceModel] = []
-        self._shown: list[InstanceModel] = []
+        self._shown: list[PickerRow] = []
+        self._favourites: list[Favourite] = []
+        self._hidden: set[str] = set()
+        self._pinned: set[str] = set()
         self._instance_id: str | None = None
         self._problem = ""
 
@@ -163,6 +199,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
         except LaceError as exc:
             self._views = []
             self._problem = exc.message
+        self._favourites = self._load_favourites()
         with Vertical(id="picker"):
             yield Label(self._title, id="picker-title")
             if not self._views:
@@ -182,7 +219,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             yield DataTable(id="picker-models", cursor_type="row", zebra_stripes=True)
             yield Static("", id="picker-detail")
             yield Static(
-                "enter picks · ↑↓ moves · tab: instances · ctrl+r asks the server · esc cancels",
+                "enter picks · ctrl+f pins · tab: instances · ctrl+r asks the server · esc cancels",
                 id="picker-hint",
             )
 
@@ -195,8 +232,21 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             "Add one in Instances (or from the Catalog), then come back to pick a model."
         )
 
+    def _load_favourites(self) -> list[Favourite]:
+        try:
+            self._pinned = set(self.services.prefs.settings().pinned_models)
+            return self.services.prefs.favourites(self.services.sessions.recent_models())
+        except LaceError as exc:
+            self.notify(exc.message, title="Favourites unavailable", severity="warning")
+            return []
+
     def _instance_options(self) -> list[Option]:
         options: list[Option] = []
+        if self._favourites:
+            label = Content.assemble(
+                ("★ Favourites", "bold"), (" · aliases, pinned, recent", "dim")
+            )
+            options.append(Option(label, id=FAVOURITES))
         for view in self._views:
             label = Content.assemble(
                 (view.instance.display_name, "bold"), (f" · {view.provider_name}", "dim")
@@ -218,8 +268,10 @@ class ModelPicker(ModalScreen[PickerResult | None]):
         chattable = [view.instance.id for view in self._views if view.can_chat]
         wanted = self._current.instance_id if self._current else None
         start = wanted if wanted in chattable else (chattable[0] if chattable else ids[0])
+        if self._favourites and self._current is None:
+            start = FAVOURITES
         instances = self.query_one("#picker-instances", OptionList)
-        instances.highlighted = ids.index(start)
+        instances.highlighted = instances.get_option_index(start)
         self._load_instance(start)
         self.query_one("#picker-filter", Input).focus()
 
@@ -227,45 +279,69 @@ class ModelPicker(ModalScreen[PickerResult | None]):
 
     def _load_instance(self, instance_id: str) -> None:
         self._instance_id = instance_id
-        try:
-            self._models = self.services.instances.models(instance_id)
-            self._problem = ""
-        except LaceError as exc:
-            self._models = []
-            self._problem = exc.message
+        self._models, self._hidden, self._problem = [], set(), ""
+        if instance_id != FAVOURITES:
+            try:
+                self._models, self._hidden = self.services.instances.curated_models(instance_id)
+            except LaceError as exc:
+                self._problem = exc.message
         self._fill_table()
+
+    def _rows(self, query: str) -> list[PickerRow]:
+        """Favourites; or the instance's models, pinned first, hidden ones only when searched."""
+        if self._instance_id == FAVOURITES:
+            return favourite_rows(self._favourites, query)
+        instance_id = self._instance_id or ""
+        rows = [
+            PickerRow(
+                instance_id,
+                model.id,
+                model,
+                "★" if f"{instance_id}/{model.id}" in self._pinned else "",
+                hidden=model.id in self._hidden,
+            )
+            for model in self._models
+            if matches(model, query) and (query.strip() or model.id not in self._hidden)
+        ]
+        return sorted(rows, key=lambda row: not row.tag)
 
     def _fill_table(self) -> None:
         table = self.query_one("#picker-models", DataTable)
         query = self.query_one("#picker-filter", Input).value
-        self._shown = [model for model in self._models if matches(model, query)]
+        self._shown = self._rows(query)
         table.clear()
         current = self._current
-        for model in self._shown:
-            info = model.info
-            is_current = (
-                current is not None
-                and current.instance_id == self._instance_id
-                and current.model_id == model.id
-            )
-            window = model.context_window
+        cursor: int | None = None
+        favourites = self._instance_id == FAVOURITES
+        for index, row in enumerate(self._shown):
+            model = row.model
+            is_current = current == ModelPick(row.instance_id, row.model_id)
+            if is_current and cursor is None:
+                cursor = index
+            name = Text(model.name or model.id if model else row.model_id)
+            if favourites:
+                name.append(f" @ {row.instance_id}", style="dim")
+            if row.hidden:
+                name.append(" (hidden)", style="dim")
+            if row.problem:
+                name.append(" · cannot be used", style="red")
+            info = model.info if model else None
+            window = model.context_window if model else None
             table.add_row(
-                "●" if is_current else "",
-                model.name or model.id,
+                "●" if is_current else row.tag,
+                name,
                 Text(format_price(info.cost_per_1m_in if info else None), justify="right"),
                 Text(format_price(info.cost_per_1m_out if info else None), justify="right"),
                 Text(compact_count(window) if window else "?", justify="right"),
-                capabilities(model),
-                Text(next_turn_cost(model, self._history_tokens), justify="right"),
-                key=model.id,
+                capabilities(model) if model else "",
+                Text(next_turn_cost(model, self._history_tokens) if model else "", justify="right"),
+                key=str(index),
             )
-        if current is not None and current.instance_id == self._instance_id:
-            for row, model in enumerate(self._shown):
-                if model.id == current.model_id:
-                    table.move_cursor(row=row)
+        if cursor is not None:
+            table.move_cursor(row=cursor)
         self._show_detail()
 
-    def _highlighted_model(self) -> InstanceModel | None:
+    def _highlighted_row(self) -> PickerRow | None:
         table = self.query_one("#picker-models", DataTable)
         if not self._shown or table.cursor_row < 0 or table.cursor_row >= len(self._shown):
             return None
@@ -273,11 +349,16 @@ class ModelPicker(ModalScreen[PickerResult | None]):
 
     def _show_detail(self) -> None:
         detail = self.query_one("#picker-detail", Static)
-        model = self._highlighted_model()
+        row = self._highlighted_row()
+        model = row.model if row else None
         if self._problem:
             detail.update(Content.styled(self._problem, "$error"))
+        elif row is not None and row.problem:
+            detail.update(
+                Content.styled(f"{row.instance_id}/{row.model_id}: {row.problem}", "$error")
+            )
         elif model is None:
-            if self._models:
+            if self._models or self._instance_id == FAVOURITES:
                 detail.update("No model matches the filter.")
             else:
                 detail.update(
@@ -294,8 +375,10 @@ class ModelPicker(ModalScreen[PickerResult | None]):
                 if model.context_window
                 else "context unknown"
             )
+            where = f" @ {row.instance_id}" if row and self._instance_id == FAVOURITES else ""
+            hidden = " · hidden on this instance" if row and row.hidden else ""
             detail.update(
-                f"{model.id} · {source} · {context}\n"
+                f"{model.id}{where} · {source} · {context}{hidden}\n"
                 f"next turn ≈ {self._history_tokens:,} tokens in + {ESTIMATE_OUTPUT_TOKENS:,} out"
                 f" → {next_turn_cost(model, self._history_tokens)}"
             )
@@ -323,11 +406,14 @@ class ModelPicker(ModalScreen[PickerResult | None]):
     @on(Input.Submitted, "#picker-filter")
     @on(DataTable.RowSelected, "#picker-models")
     def _on_pick(self) -> None:
-        model = self._highlighted_model()
-        if model is None or self._instance_id is None:
+        row = self._highlighted_row()
+        if row is None:
             self.notify("No model to pick: change the filter or the instance.", severity="warning")
             return
-        self.dismiss(ModelPick(self._instance_id, model.id))
+        if row.problem:
+            self.notify(row.problem, title="Cannot use this model", severity="error")
+            return
+        self.dismiss(ModelPick(row.instance_id, row.model_id))
 
     @on(Button.Pressed, "#go-instances")
     def _on_go_instances(self) -> None:
@@ -351,8 +437,26 @@ class ModelPicker(ModalScreen[PickerResult | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def action_toggle_pin(self) -> None:
+        """Pin the highlighted model (listed first, and among the favourites), or unpin it."""
+        row = self._highlighted_row()
+        if row is not None and row.model is not None:
+            self._toggle_pin(ModelRef(row.instance_id, row.model_id))
+
+    @work(exclusive=True, group="picker-pin", exit_on_error=False)
+    async def _toggle_pin(self, ref: ModelRef) -> None:
+        try:
+            pinned = await asyncio.to_thread(self.services.prefs.toggle_pin, ref)
+        except LaceError as exc:
+            self.notify(exc.message, title="Cannot pin", severity="error")
+            return
+        self.notify(f"{'Pinned' if pinned else 'Unpinned'} {ref}")
+        if self.is_attached:
+            self._favourites = self._load_favourites()
+            self._fill_table()
+
     def action_refresh_models(self) -> None:
-        if self._instance_id is not None:
+        if self._instance_id is not None and self._instance_id != FAVOURITES:
             self.notify(f"Asking '{self._instance_id}' for its models…")
             self._refresh(self._instance_id)
 
