@@ -33,6 +33,7 @@ from lace_tui.services.cost import estimate_tokens
 from lace_tui.sessions.models import Agent, Session
 from lace_tui.tui.commands import PaletteCommand
 from lace_tui.tui.messages import CatalogReady
+from lace_tui.tui.model_shortcuts import model_shortcuts
 from lace_tui.tui.screens.confirm import ConfirmScreen
 from lace_tui.tui.screens.model_picker import GoToInstances, ModelPick, ModelPicker, PickerResult
 from lace_tui.tui.widgets.chat_dialogs import TextDialog
@@ -190,7 +191,7 @@ class ChatScreen(Screen[None]):
         return [
             PaletteCommand(name, help_text, partial(self.run_action, action))
             for name, help_text, action in entries
-        ]
+        ] + model_shortcuts(self.services, self.use_model)
 
     @contextmanager
     def _reported(self, title: str = "") -> Iterator[None]:
@@ -648,16 +649,32 @@ class ChatScreen(Screen[None]):
             self.action_new_agent()
             return
 
-        async def switch(pick: ModelPick) -> None:
-            try:
-                updated = self.services.chat.switch_agent(agent.id, pick.instance_id, pick.model_id)
-            except LaceError as exc:
-                self.notify(exc.message, title="Cannot switch the model", severity="error")
-                return
-            await self._open_session(updated.session_id, updated.id)
-            self.notify(f"{updated.name} now uses {updated.model_id} @ {updated.instance_id}")
+        self._pick_then(
+            f"Switch the model of {agent.name}", partial(self._switch, agent), agent=agent
+        )
 
-        self._pick_then(f"Switch the model of {agent.name}", switch, agent=agent)
+    async def _switch(self, agent: Agent, pick: ModelPick) -> None:
+        try:
+            updated = self.services.chat.switch_agent(agent.id, pick.instance_id, pick.model_id)
+        except LaceError as exc:
+            self.notify(exc.message, title="Cannot switch the model", severity="error")
+            return
+        await self._open_session(updated.session_id, updated.id)
+        self.notify(f"{updated.name} now uses {updated.model_id} @ {updated.instance_id}")
+
+    def use_model(self, name_or_ref: str) -> None:
+        """An alias or INSTANCE/MODEL (#15, from the palette): the selected agent switches to
+        it, or a new session starts on it."""
+        self.run_worker(self._use_model(name_or_ref), group="use-model", exit_on_error=False)
+
+    async def _use_model(self, name_or_ref: str) -> None:
+        try:
+            ref = await asyncio.to_thread(self.services.prefs.resolve, name_or_ref)
+        except LaceError as exc:
+            self.notify(exc.message, title="Cannot use this model", severity="error")
+            return
+        pick, agent = ModelPick(ref.instance_id, ref.model_id), self._selected_agent()
+        await (self._switch(agent, pick) if agent else self._new_session(pick))
 
     def action_remove_agent(self) -> None:
         """Remove the selected (or highlighted) agent and its messages, after asking."""

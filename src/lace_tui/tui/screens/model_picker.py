@@ -219,7 +219,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             yield DataTable(id="picker-models", cursor_type="row", zebra_stripes=True)
             yield Static("", id="picker-detail")
             yield Static(
-                "enter picks · ctrl+f pins · tab: instances · ctrl+r asks the server · esc cancels",
+                "enter picks · ctrl+f pin · tab instances · ctrl+r ask server · esc cancel",
                 id="picker-hint",
             )
 

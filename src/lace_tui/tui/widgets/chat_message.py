@@ -36,6 +36,9 @@ def tokens_per_second(message: Message) -> float | None:
 def reply_summary(message: Message, rate: float | None = None) -> str:
     """The line under a reply: model, tokens, cost, time to first token, throughput, status."""
     parts = [f"{message.model_id} @ {message.instance_id}"]
+    if message.failed_over:  # #15: the instances that failed before this one answered
+        failed = [line.split(":", 1)[0] for line in message.failed_over.splitlines()]
+        parts.append(f"fallback after {', '.join(failed)} failed")
     if message.status == "streaming":
         return " · ".join([*parts, "streaming…"])
     if message.input_tokens is not None or message.output_tokens is not None:
