@@ -10,17 +10,20 @@ from typing import cast
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from lace_tui.instances.models import Instance, RetryPolicy
+from lace_tui.paths import Paths
 from lace_tui.services.app_services import Services
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.commands import collect_commands
 from lace_tui.tui.screens.chat import ChatScreen
 from lace_tui.tui.screens.model_picker import FAVOURITES, ModelPicker
+from lace_tui.tui.screens.wizard import WizardScreen
 from lace_tui.tui.widgets.chat_message import ReplyView
 from tests.support.fake_provider import FakeBehaviour, FakeProvider
 from tests.tui import test_tui_chat_setup as setup
+from tests.tui.conftest import settle
 from tests.tui.test_tui_chat_setup import (
     chat_screen,
     session_with_agent,
@@ -157,3 +160,34 @@ async def test_a_fallback_reply_says_which_instance_answered(
         summary = str(reply.query_one(".reply-summary", Static).render())
         assert "@ spare" in summary and "fallback after fake failed" in summary
         assert reply.text == "Spare here."
+
+
+async def test_the_wizard_edits_fallbacks_and_model_filters(
+    make_services: Callable[..., Services], populated_home: Paths
+) -> None:
+    services = make_services()
+    app = LaceApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        loose = cast("Pilot[object]", pilot)
+        await settle(loose)
+        await pilot.press("f4")
+        await settle(loose)
+        await pilot.press("e")  # the first instance: anthropic-work
+        await pilot.pause()
+        wizard = app.screen
+        assert isinstance(wizard, WizardScreen)
+        fields = {name: wizard.query_one(f"#wiz-{name}", Input) for name in ("fallbacks", "hide")}
+        fields["fallbacks"].value = "nobody"
+        await pilot.press("ctrl+s")
+        await settle(loose)
+        assert wizard.step == "form"  # refused, with the reason, and nothing written
+        assert "No instance 'nobody'" in str(wizard.query_one("#err-model-fields").render())
+        assert services.instances.get("anthropic-work").fallbacks == []
+        fields["fallbacks"].value = "openai-env local-ollama"
+        fields["hide"].value = "claude-3*"
+        await pilot.press("ctrl+s")
+        await settle(loose)
+        assert str(wizard.step) == "done"
+    saved = services.instances.get("anthropic-work")
+    assert saved.fallbacks == ["openai-env", "local-ollama"]
+    assert saved.hide_models == ["claude-3*"]

@@ -34,6 +34,11 @@ from textual.widgets.option_list import Option
 from lace_tui.errors import LaceError
 from lace_tui.instances.models import INSTANCE_ID_PATTERN, Instance
 from lace_tui.tui.screens.base import lace_app
+from lace_tui.tui.screens.wizard_models import (
+    compose_model_fields,
+    load_model_fields,
+    read_model_fields,
+)
 
 if TYPE_CHECKING:
     from lace_tui.catalog.models import Provider
@@ -48,6 +53,10 @@ _ENV_RE: Final = re.compile(r"^\$?[A-Za-z_][A-Za-z0-9_]*$")
 MAX_TIMEOUT: Final = 3600.0
 LOCAL_PROVIDERS: Final = frozenset({"ollama", "lmstudio"})
 ID_RULE: Final = "use a-z, 0-9 and '-' (1 to 63, not starting with '-')"
+
+
+def _words(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def slugify(text: str) -> str:
@@ -253,6 +262,7 @@ class WizardScreen(ModalScreen[str | None]):
                         yield Label("Variable", classes="field-label")
                         yield Input(id="wiz-env", compact=True, validators=[EnvVarValidator()])
                     yield Static(id="err-key", classes="field-error")
+                    yield from compose_model_fields()
                     yield Static(id="wiz-form-error", classes="field-error")
                 with Vertical(id="step-done"):
                     yield Static(id="wiz-saved")
@@ -446,6 +456,7 @@ class WizardScreen(ModalScreen[str | None]):
         self.query_one("#wiz-id", Input).value = instance.id
         self.query_one("#wiz-endpoint", Input).value = instance.endpoint or ""
         self.query_one("#wiz-timeout", Input).value = f"{instance.timeout:g}"
+        load_model_fields(self, instance)
         self.query_one("#wiz-env", Input).value = instance.api_key_env or (
             provider.api_key_env if provider and provider.api_key_env else ""
         )
@@ -556,7 +567,13 @@ class WizardScreen(ModalScreen[str | None]):
             if result is not None and not result.is_valid:
                 self._show_error("#err-key", result.failure_descriptions[0])
                 invalid = invalid or env_input
-        if invalid is not None:
+        model_fields, problem = read_model_fields(
+            self, self.query_one("#wiz-id", Input).value, self.taken
+        )
+        self._show_error("#err-model-fields", problem)
+        if model_fields is None:
+            invalid = invalid or self.query_one("#wiz-fallbacks", Input)
+        if invalid is not None or model_fields is None:
             self.set_focus(invalid)
             return None
         data: dict[str, object] = {
@@ -566,6 +583,9 @@ class WizardScreen(ModalScreen[str | None]):
             "endpoint": self.query_one("#wiz-endpoint", Input).value.strip() or None,
             "timeout": float(self.query_one("#wiz-timeout", Input).value),
             "api_key_env": env_input.value.strip().removeprefix("$") if source == "env" else None,
+            "fallbacks": model_fields.fallbacks,
+            "hide_models": model_fields.hide,
+            "show_models": model_fields.show,
         }
         return data, api_key
 
@@ -605,6 +625,13 @@ class WizardScreen(ModalScreen[str | None]):
                     api_key=api_key,
                     api_key_env=env if isinstance(env, str) and source == "env" else None,
                     clear_key=source == "none" and had != "none",
+                    fallbacks=_words(data["fallbacks"]),
+                )
+                instances.curate(
+                    self.editing.id,
+                    hide=_words(data["hide_models"]),
+                    show=_words(data["show_models"]),
+                    reset=True,
                 )
         except LaceError as exc:
             self.app.call_from_thread(self._save_failed, exc.message)
