@@ -195,7 +195,7 @@ def test_a_failing_instance_falls_back_to_a_healthy_one(
     result = cli("chat", "-m", f"{claude}/{MODEL}", "--session", "fb", "hi")
     assert result.code == 0, result.err
     assert result.out == "Hello from B.\n"
-    assert "warning: claude: " in result.err and "(answered by spare)" in result.err
+    assert "warning: instance 'claude'" in result.err and "(answered by spare)" in result.err
     # The request log of each server: the busy one was asked once, then the spare.
     assert posted_models(server) == [MODEL]
     assert posted_models(spare_server) == [MODEL]

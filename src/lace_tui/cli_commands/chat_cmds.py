@@ -82,7 +82,7 @@ async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bo
         out.flush()
     note(_usage_line(message, final.tokens_per_second))
     for failure in (message.failed_over or "").splitlines():
-        warn(f"{failure} (answered by {message.instance_id})")
+        warn(f"{failure.partition(': ')[2] or failure} (answered by {message.instance_id})")
     if message.status == "error":
         sys.stderr.write(f"error: {message.error}\n")
         return EXIT_FAILURE

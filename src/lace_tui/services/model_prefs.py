@@ -210,7 +210,7 @@ class ModelPrefs:
 
     def favourites(self, recent: Sequence[tuple[str, str]] = ()) -> list[Favourite]:
         """What the picker lists first: aliases, the default, pinned models, then recently used
-        ones (each model once, under its first heading)."""
+        ones (those not listed above)."""
         settings = self.settings()
         entries: list[tuple[Literal["alias", "default", "pinned", "recent"], str, str]] = [
             ("alias", name, target) for name, target in sorted(settings.aliases.items())
@@ -228,7 +228,7 @@ class ModelPrefs:
             except BadInputError as exc:
                 result.append(Favourite(kind, label, ModelRef("?", target), None, exc.message))
                 continue
-            if kind != "alias" and str(ref) in seen:
+            if kind == "recent" and str(ref) in seen:
                 continue
             seen.add(str(ref))
             if ref.instance_id not in offered:

@@ -219,7 +219,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             yield DataTable(id="picker-models", cursor_type="row", zebra_stripes=True)
             yield Static("", id="picker-detail")
             yield Static(
-                "enter picks · ctrl+f pin · tab instances · ctrl+r ask server · esc cancel",
+                "enter pick · ctrl+f pin · tab instances · ctrl+r ask server · esc cancel",
                 id="picker-hint",
             )
 
@@ -376,11 +376,11 @@ class ModelPicker(ModalScreen[PickerResult | None]):
                 else "context unknown"
             )
             where = f" @ {row.instance_id}" if row and self._instance_id == FAVOURITES else ""
-            hidden = " · hidden on this instance" if row and row.hidden else ""
+            hidden = " · hidden here" if row and row.hidden else ""
             detail.update(
-                f"{model.id}{where} · {source} · {context}{hidden}\n"
+                f"{model.id}{where} · {source} · {context}\n"
                 f"next turn ≈ {self._history_tokens:,} tokens in + {ESTIMATE_OUTPUT_TOKENS:,} out"
-                f" → {next_turn_cost(model, self._history_tokens)}"
+                f" → {next_turn_cost(model, self._history_tokens)}{hidden}"
             )
 
     # -- events ----------------------------------------------------------------------------
