@@ -205,6 +205,7 @@ def test_a_failing_instance_falls_back_to_a_healthy_one(
     assert reply["instance_id"] == "spare" and reply["status"] == "complete"
     assert str(reply["failed_over"]).startswith("claude: ")
     assert reply["cost_usd"] is not None
+    assert "**Failed first:** claude: " in cli("session", "show", "fb").out
     # The next turn goes to the agent's own instance again.
     server.behaviour.status = None
     assert cli("chat", "--session", "fb", "and now?").out == "Hello from A.\n"
@@ -233,5 +234,7 @@ def test_fallback_flags_are_checked(cli: Cli, claude: str, home: Path) -> None:
     add_instance(cli, "c", "http://127.0.0.1:9")
     assert cli("instance", "edit", claude, "--fallback", "c", "--fallback", "b").code == 0
     assert 'fallbacks = [\n    "c",\n    "b",\n]' in instances.read_text()
+    listed = rows(cli("instance", "list", "--json").json())
+    assert [i["fallbacks"] for i in listed if i["id"] == claude] == [["c", "b"]]
     assert cli("instance", "edit", claude, "--no-fallback").code == 0
     assert "fallbacks" not in instances.read_text()

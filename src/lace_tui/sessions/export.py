@@ -124,6 +124,8 @@ def _reply_lines(reply: Message, agent: Agent | None) -> list[str]:
     lines += [reply.content if reply.content else "*(no text)*", ""]
     if reply.status == "error":
         lines += [f"**Error:** {reply.error or 'unknown error'}", ""]
+    for failure in (reply.failed_over or "").splitlines():  # #15: fallback
+        lines += [f"**Failed first:** {failure}", ""]
     lines += [f"*{_reply_facts(reply)}*", ""]
     return lines
 
