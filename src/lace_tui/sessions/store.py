@@ -505,10 +505,11 @@ class SessionStore:
         """The (instance, model) pairs of the latest replies, newest first, without repeats."""
         found: list[tuple[str, str]] = []
         with self._read() as conn:
-            # Newest first by the primary key: usually only a few rows are read.
+            # Newest first by the primary key, and only the latest replies: one model used for
+            # 100,000 messages must not make the picker read them all.
             rows = conn.execute(
                 "SELECT instance_id, model_id FROM messages WHERE role = 'assistant'"
-                " ORDER BY id DESC"
+                " ORDER BY id DESC LIMIT 500"
             )
             for row in rows:
                 pair = (str(row["instance_id"]), str(row["model_id"]))
