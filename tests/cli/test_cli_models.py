@@ -238,3 +238,15 @@ def test_fallback_flags_are_checked(cli: Cli, claude: str, home: Path) -> None:
     assert [i["fallbacks"] for i in listed if i["id"] == claude] == [["c", "b"]]
     assert cli("instance", "edit", claude, "--no-fallback").code == 0
     assert "fallbacks" not in instances.read_text()
+
+
+def test_a_broken_default_in_settings_is_a_stored_file_error(
+    cli: Cli, claude: str, home: Path
+) -> None:
+    path = resolve_paths(home).settings_file
+    path.write_text('default_model = "no-slash"\n')
+    for args in (("models", "default"), ("chat", "hi")):
+        result = cli(*args)
+        assert result.code == 1 and "settings.toml" in result.err and "no-slash" in result.err
+    assert cli("models", "default", f"{claude}/{MODEL}").code == 0  # and it can be fixed
+    assert cli("models", "default").out == f"{claude}/{MODEL}\n"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from lace_tui.errors import BadInputError, LaceError, NotFoundError
+from lace_tui.errors import BadInputError, LaceError, NotFoundError, StoredFileError
 from lace_tui.paths import Paths
 from lace_tui.services.instance_service import InstanceModel, InstanceService
 from lace_tui.settings import Settings, change_settings, load_settings
@@ -112,7 +112,15 @@ class ModelPrefs:
     def default(self) -> ModelRef | None:
         """The default model as stored (unchecked), or None when none is set."""
         stored = self.settings().default_model
-        return parse_ref(stored) if stored else None
+        if not stored:
+            return None
+        try:
+            return parse_ref(stored)
+        except BadInputError:
+            raise StoredFileError(
+                f"{self.paths.settings_file}: default_model {stored!r} is not INSTANCE/MODEL: "
+                "set another with `lace-tui models default INSTANCE/MODEL`"
+            ) from None
 
     def resolve_default(self) -> ModelRef:
         """The default model, checked; BadInputError saying how to set one when unset."""
