@@ -262,7 +262,7 @@ class WizardScreen(ModalScreen[str | None]):
                         yield Label("Variable", classes="field-label")
                         yield Input(id="wiz-env", compact=True, validators=[EnvVarValidator()])
                     yield Static(id="err-key", classes="field-error")
-                    yield from compose_model_fields()
+                    yield from compose_model_fields(self.editing is not None)
                     yield Static(id="wiz-form-error", classes="field-error")
                 with Vertical(id="step-done"):
                     yield Static(id="wiz-saved")

@@ -27,9 +27,13 @@ class ModelFields:
     show: list[str]
 
 
-def compose_model_fields() -> ComposeResult:
+def compose_model_fields(shown: bool) -> ComposeResult:
+    """The fields; shown when editing (a new instance has no models listed yet to curate, and
+    the add form stays as short as it was)."""
     for label, field_id, placeholder in _FIELDS:
-        with Horizontal(classes="field"):
+        row = Horizontal(classes="field")
+        row.display = shown
+        with row:
             yield Label(label, classes="field-label")
             yield Input(id=field_id, placeholder=placeholder, compact=True)
     yield Static(id="err-model-fields", classes="field-error")
