@@ -570,7 +570,8 @@ class WizardScreen(ModalScreen[str | None]):
         model_fields, problem = read_model_fields(
             self, self.query_one("#wiz-id", Input).value, self.taken
         )
-        self._show_error("#err-model-fields", problem)
+        if self.editing is not None:  # the fields exist only then
+            self._show_error("#err-model-fields", problem)
         if model_fields is None:
             invalid = invalid or self.query_one("#wiz-fallbacks", Input)
         if invalid is not None or model_fields is None:

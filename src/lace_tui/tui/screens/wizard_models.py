@@ -27,13 +27,13 @@ class ModelFields:
     show: list[str]
 
 
-def compose_model_fields(shown: bool) -> ComposeResult:
-    """The fields; shown when editing (a new instance has no models listed yet to curate, and
-    the add form stays as short as it was)."""
+def compose_model_fields(editing: bool) -> ComposeResult:
+    """The fields, when editing an instance (the add form stays as it was: a new instance is
+    curated once it exists and its models are known)."""
+    if not editing:
+        return
     for label, field_id, placeholder in _FIELDS:
-        row = Horizontal(classes="field")
-        row.display = shown
-        with row:
+        with Horizontal(classes="field"):
             yield Label(label, classes="field-label")
             yield Input(id=field_id, placeholder=placeholder, compact=True)
     yield Static(id="err-model-fields", classes="field-error")
@@ -49,9 +49,15 @@ def load_model_fields(screen: DOMNode, instance: Instance) -> None:
 def read_model_fields(
     screen: DOMNode, instance_id: str, known: set[str]
 ) -> tuple[ModelFields | None, str]:
-    """The fields' values, or None and what is wrong (an unknown or own fallback id)."""
+    """The fields' values (empty when the form has none), or None and what is wrong (an
+    unknown or own fallback id)."""
     fallbacks, hide, show = (
-        screen.query_one(f"#{field_id}", Input).value.split() for _l, field_id, _h in _FIELDS
+        [
+            word
+            for field in screen.query(f"#{field_id}").results(Input)
+            for word in field.value.split()
+        ]
+        for _l, field_id, _h in _FIELDS
     )
     for other in fallbacks:
         if other == instance_id:
