@@ -16,6 +16,7 @@ from lace_tui.services.chat_service import ReplyDone
 from lace_tui.services.chat_target import chat_agent
 from lace_tui.services.cost import format_cost
 from lace_tui.sessions.models import Agent, Message
+from lace_tui.textsafe import printable
 
 
 def _prompt(value: str) -> str:
@@ -82,7 +83,8 @@ async def _single(services: Services, agent: Agent, prompt: str, drop_oldest: bo
         out.flush()
     note(_usage_line(message, final.tokens_per_second))
     for failure in (message.failed_over or "").splitlines():
-        warn(f"{failure.partition(': ')[2] or failure} (answered by {message.instance_id})")
+        failed = printable(failure.partition(": ")[2] or failure)
+        warn(f"{failed} (answered by {message.instance_id})")
     if message.status == "error":
         sys.stderr.write(f"error: {message.error}\n")
         return EXIT_FAILURE
@@ -102,7 +104,7 @@ async def _fan_out(services: Services, session_id: str, prompt: str, drop_oldest
         if message.content:
             out.write(message.content.rstrip("\n") + "\n")
         for failure in (message.failed_over or "").splitlines():
-            out.write(f"[failed: {failure}]\n")
+            out.write(f"[failed: {printable(failure)}]\n")
         if message.status == "error":
             failed = True
             out.write(f"[error: {message.error}]\n")

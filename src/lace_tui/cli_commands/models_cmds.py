@@ -55,6 +55,7 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
 
 def _models(args: argparse.Namespace, services: Services) -> int:
     from lace_tui.cli_commands.output import note, warn
+    from lace_tui.textsafe import printable
 
     prefs = services.prefs
     if args.action == "default":
@@ -63,25 +64,26 @@ def _models(args: argparse.Namespace, services: Services) -> int:
             if ref is None:
                 note("no default model: `lace-tui models default INSTANCE/MODEL` sets one")
                 return 0
-            print(ref)
+            print(printable(str(ref)))
             problem = prefs.problem(ref)
             if problem is not None:
-                warn(f"the default model cannot be used: {problem}")
+                warn(printable(f"the default model cannot be used: {problem}"))
             return 0
-        note(f"default model: {prefs.set_default(args.ref)}")
+        note(printable(f"default model: {prefs.set_default(args.ref)}"))
     elif args.action == "pin":
-        note(f"pinned {prefs.pin(args.ref)}")
+        note(printable(f"pinned {prefs.pin(args.ref)}"))
     else:
-        note(f"unpinned {prefs.unpin(args.ref)}")
+        note(printable(f"unpinned {prefs.unpin(args.ref)}"))
     return 0
 
 
 def _aliases(args: argparse.Namespace, services: Services) -> int:
     from lace_tui.cli_commands.output import note, print_json, print_table, warn
+    from lace_tui.textsafe import printable
 
     prefs = services.prefs
     if args.action == "set":
-        note(f"alias '{args.name}' → {prefs.set_alias(args.name, args.ref)}")
+        note(printable(f"alias '{args.name}' → {prefs.set_alias(args.name, args.ref)}"))
         return 0
     if args.action == "remove":
         prefs.remove_alias(args.name)
@@ -106,9 +108,9 @@ def _aliases(args: argparse.Namespace, services: Services) -> int:
     else:
         print_table(
             ["ALIAS", "MODEL", "STATUS"],
-            [[v.name, str(v.ref), "ok" if v.problem is None else "gone"] for v in views],
+            [[v.name, printable(str(v.ref)), "ok" if v.problem is None else "gone"] for v in views],
         )
     for view in views:
         if view.problem is not None:
-            warn(f"alias '{view.name}' ({view.ref}) cannot be used: {view.problem}")
+            warn(printable(f"alias '{view.name}' ({view.ref}) cannot be used: {view.problem}"))
     return 0

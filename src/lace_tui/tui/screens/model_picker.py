@@ -23,6 +23,7 @@ from lace_tui.services.app_services import Services
 from lace_tui.services.cost import estimate_cost, format_cost, format_price
 from lace_tui.services.instance_service import InstanceModel, InstanceView
 from lace_tui.services.model_prefs import Favourite, ModelRef
+from lace_tui.textsafe import printable
 from lace_tui.tui.widgets.chat_header import compact_count
 
 # The reply length assumed when estimating what the next turn costs.
@@ -318,7 +319,7 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             is_current = current == ModelPick(row.instance_id, row.model_id)
             if is_current and cursor is None:
                 cursor = index
-            name = Text(model.name or model.id if model else row.model_id)
+            name = Text(printable(model.name or model.id if model else row.model_id))
             if favourites:
                 name.append(f" @ {row.instance_id}", style="dim")
             if row.hidden:
@@ -355,7 +356,9 @@ class ModelPicker(ModalScreen[PickerResult | None]):
             detail.update(Content.styled(self._problem, "$error"))
         elif row is not None and row.problem:
             detail.update(
-                Content.styled(f"{row.instance_id}/{row.model_id}: {row.problem}", "$error")
+                Content.styled(
+                    printable(f"{row.instance_id}/{row.model_id}: {row.problem}"), "$error"
+                )
             )
         elif model is None:
             if self._models or self._instance_id == FAVOURITES:
