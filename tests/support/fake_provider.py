@@ -19,6 +19,9 @@ Routes (any prefix before them is accepted, so a base URL with a path works):
   POST .../chat/completions                   OpenAI Chat Completions SSE (Azure's path too)
   POST .../models/{model}:streamGenerateContent  Gemini SSE (CRLF framing, no terminator)
   POST .../api/chat                           Ollama NDJSON
+  POST .../responses                          OpenAI Responses API SSE
+  POST .../models/{model}:streamRawPredict    Anthropic Messages SSE (Vertex AI)
+  POST .../model/{model}/converse-stream      AWS Bedrock Converse (event-stream)
   GET  .../v1beta/models, .../api/tags, .../key (OpenRouter), .../models (OpenAI and Anthropic)
 """
 
@@ -32,6 +35,7 @@ import socket
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +68,8 @@ class FakeBehaviour:
     models: list[str] = field(default_factory=lambda: ["fake-small", "fake-large"])
     input_tokens: int = 7
     finish: str = "stop"  # normalised finish: stop or length
+    # Models whose Chat Completions requests get OpenAI's "only supported in v1/responses" 404.
+    responses_only: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -249,11 +255,90 @@ def ollama_frames(
     return [], content, closing
 
 
+def responses_frames(
+    text: list[str], reasoning: list[str], input_tokens: int, finish: str
+) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """(opening, content, closing) SSE frames of an OpenAI Responses API stream."""
+
+    def ev(data: dict[str, object]) -> bytes:
+        return f"event: {data['type']}\ndata: {_compact(data)}\n\n".encode()
+
+    opening = [ev({"type": "response.created", "response": {"status": "in_progress"}})]
+    content = [
+        ev({"type": "response.reasoning_summary_text.delta", "summary_index": 0, "delta": p})
+        for p in reasoning
+    ]
+    content += [ev({"type": "response.output_text.delta", "delta": p}) for p in text]
+    usage = {"input_tokens": input_tokens, "output_tokens": len(text) + len(reasoning)}
+    end: dict[str, object]
+    if finish == "stop":
+        end = {"type": "response.completed", "response": {"status": "completed", "usage": usage}}
+    else:
+        details = {"reason": "max_output_tokens"}
+        end = {
+            "type": "response.incomplete",
+            "response": {"status": "incomplete", "incomplete_details": details, "usage": usage},
+        }
+    return opening, content, [ev(end)]
+
+
+def event_stream_message(headers: dict[str, str], payload: bytes) -> bytes:
+    """One AWS event-stream message (string headers only), with its two CRC-32s."""
+    head = b"".join(
+        bytes([len(k)]) + k.encode() + b"\x07" + len(v).to_bytes(2, "big") + v.encode()
+        for k, v in headers.items()
+    )
+    total = 12 + len(head) + len(payload) + 4
+    prelude = total.to_bytes(4, "big") + len(head).to_bytes(4, "big")
+    prelude += zlib.crc32(prelude).to_bytes(4, "big")
+    message = prelude + head + payload
+    return message + zlib.crc32(message).to_bytes(4, "big")
+
+
+def bedrock_event(kind: str, data: object) -> bytes:
+    headers = {":event-type": kind, ":content-type": "application/json", ":message-type": "event"}
+    return event_stream_message(headers, _compact(data).encode())
+
+
+def bedrock_frames(
+    text: list[str], reasoning: list[str], input_tokens: int, finish: str
+) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """(opening, content, closing) event-stream messages of a Bedrock ConverseStream."""
+    opening = [bedrock_event("messageStart", {"role": "assistant"})]
+    content = [
+        bedrock_event(
+            "contentBlockDelta",
+            {"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": p}}},
+        )
+        for p in reasoning
+    ]
+    index = 1 if reasoning else 0
+    content += [
+        bedrock_event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": p}})
+        for p in text
+    ]
+    usage = {
+        "inputTokens": input_tokens,
+        "outputTokens": len(text) + len(reasoning),
+        "totalTokens": input_tokens + len(text) + len(reasoning),
+    }
+    closing = [
+        bedrock_event("contentBlockStop", {"contentBlockIndex": index}),
+        bedrock_event(
+            "messageStop", {"stopReason": "end_turn" if finish == "stop" else "max_tokens"}
+        ),
+        bedrock_event("metadata", {"usage": usage, "metrics": {"latencyMs": 1}}),
+    ]
+    return opening, content, closing
+
+
 FORMATS: dict[str, Callable[..., tuple[list[bytes], list[bytes], list[bytes]]]] = {
     "anthropic": anthropic_frames,
     "openai": openai_frames,
     "gemini": gemini_frames,
     "ollama": ollama_frames,
+    "responses": responses_frames,
+    "bedrock": bedrock_frames,
 }
 
 
@@ -267,6 +352,20 @@ def stream_error_frame(fmt: str, message: str, error_type: str | None) -> bytes:
         return f"data: {_compact({'error': error})}\r\n\r\n".encode()
     if fmt == "ollama":
         return (_compact({"error": message}) + "\n").encode()
+    if fmt == "responses":
+        failed = {
+            "status": "failed",
+            "error": {"code": error_type or "server_error", "message": message},
+        }
+        data = _compact({"type": "response.failed", "response": failed})
+        return f"event: response.failed\ndata: {data}\n\n".encode()
+    if fmt == "bedrock":
+        headers = {
+            ":exception-type": error_type or "internalServerException",
+            ":content-type": "application/json",
+            ":message-type": "exception",
+        }
+        return event_stream_message(headers, _compact({"message": message}).encode())
     error = {"message": message, "type": error_type or "server_error"}
     return f"data: {_compact({'error': error})}\n\n".encode()
 
@@ -282,6 +381,8 @@ def error_body(fmt: str, status: int, message: str, error_type: str | None) -> b
         body = {"error": {"code": status, "message": message, "status": error_type or "UNKNOWN"}}
     elif fmt == "ollama":
         body = {"error": message}
+    elif fmt == "bedrock":
+        body = {"message": message}
     else:
         body = {
             "error": {"message": message, "type": error_type or "api_error", "code": error_type}
@@ -486,8 +587,12 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             request, count = self._record("POST")
             b = server.behaviour
             path = urlsplit(self.path).path
-            if path.endswith("/v1/messages"):
+            if path.endswith("/v1/messages") or path.endswith(":streamRawPredict"):
                 fmt = "anthropic"
+            elif path.endswith("/responses"):
+                fmt = "responses"
+            elif path.endswith("/converse-stream"):
+                fmt = "bedrock"
             elif ":streamGenerateContent" in path:
                 fmt = "gemini"
             elif path.endswith("/chat/completions"):
@@ -504,6 +609,13 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if not self._key_ok(request):
                 body = error_body(fmt, 401, "invalid x-api-key", "authentication_error")
                 self._send_raw(401, body, {})
+                return
+            model = request.body.get("model") if isinstance(request.body, dict) else None
+            if fmt == "openai" and model in b.responses_only:
+                message = (
+                    "This model is only supported in v1/responses and not in v1/chat/completions."
+                )
+                self._send_raw(404, error_body(fmt, 404, message, "invalid_request_error"), {})
                 return
             if b.status is not None and (b.fail_times is None or count <= b.fail_times):
                 extra = {"retry-after": b.retry_after} if b.retry_after else {}
@@ -531,7 +643,10 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             reasoning = split_reply(b.reasoning, None)
             opening, content, closing = FORMATS[fmt](text, reasoning, b.input_tokens, b.finish)
             self.send_response(200)
-            ctype = "application/x-ndjson" if fmt == "ollama" else "text/event-stream"
+            ctype = {
+                "ollama": "application/x-ndjson",
+                "bedrock": "application/vnd.amazon.eventstream",
+            }.get(fmt, "text/event-stream")
             self.send_header("content-type", ctype)
             self.send_header("transfer-encoding", "chunked")
             self.end_headers()

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from lace_tui.catalog.constants import UPDATE_FILE_NAME, is_catalog_file_name
 from lace_tui.catalog.models import UPSTREAM_DATA, Model, Provider
+from lace_tui.catalog.overrides import OVERRIDES_FILE_NAME, apply_overrides, read_overrides
 from lace_tui.catalog.query import CatalogSource, ModelRow, build_rows
 from lace_tui.errors import BadInputError, NotFoundError
 from lace_tui.paths import Paths, shipped_catalogs_dir
@@ -197,6 +198,7 @@ def _load_catalog(paths: Paths) -> Catalog:
         for provider in updated:
             providers[provider.id] = provider
             sources[provider.id] = "update"
+    apply_overrides(providers, read_overrides(shipped_catalogs_dir() / OVERRIDES_FILE_NAME))
 
     user_files: dict[str, Path] = {}
     for path, provider in _load_user_files(paths.user_catalogs_dir, issues):

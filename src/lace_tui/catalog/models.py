@@ -40,6 +40,10 @@ class Model(BaseModel):
     default_reasoning_effort: str = ""
     supports_attachments: bool = False
     options: dict[str, object] = Field(default_factory=dict)
+    # Which OpenAI API serves the model: "responses" for the models OpenAI serves only by its
+    # Responses API; empty (or "chat") for Chat Completions. Our catalog overrides set it for
+    # the shipped models (data/catalogs/lace-overrides.toml); user catalog files may set it.
+    wire_api: str = ""
 
     @field_validator("can_reason", "supports_attachments", mode="before")
     @classmethod
@@ -61,7 +65,7 @@ class Model(BaseModel):
     def _null_is_zero(cls, value: object) -> object:
         return 0 if value is None else value
 
-    @field_validator("name", "default_reasoning_effort", mode="before")
+    @field_validator("name", "default_reasoning_effort", "wire_api", mode="before")
     @classmethod
     def _null_is_empty_str(cls, value: object) -> object:
         return "" if value is None else value

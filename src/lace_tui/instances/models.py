@@ -64,6 +64,12 @@ class Instance(BaseModel):
     api_version: str | None = None
     # Model ids the user added by hand, beside catalog and discovered models.
     extra_models: list[str] = Field(default_factory=list)
+    # Cloud settings: AWS Bedrock's region and named profile (~/.aws/config), Google Vertex
+    # AI's project and location. None: the vendor's own chain (environment, config) decides.
+    region: str | None = Field(default=None, pattern=r"^[a-z0-9-]{1,40}$")
+    aws_profile: str | None = Field(default=None, pattern=r"^[\w+=,.@-]{1,64}$")
+    project: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.:-]{0,62}$")
+    location: str | None = Field(default=None, pattern=r"^[a-z0-9-]{1,40}$")
 
     @field_validator("endpoint")
     @classmethod
@@ -123,6 +129,17 @@ class Instance(BaseModel):
     @property
     def display_name(self) -> str:
         return self.name or self.id
+
+    @property
+    def cloud_settings(self) -> dict[str, str]:
+        """The cloud settings that are set, by field name."""
+        values = {
+            "region": self.region,
+            "aws_profile": self.aws_profile,
+            "project": self.project,
+            "location": self.location,
+        }
+        return {key: value for key, value in values.items() if value}
 
 
 KeySource = Literal["stored", "env", "none"]

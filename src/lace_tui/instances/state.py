@@ -38,6 +38,8 @@ class StateData(BaseModel):
     version: int = STATE_VERSION
     connections: dict[str, ConnectionStatus] = Field(default_factory=dict)
     env_import: EnvImportRecord | None = None
+    # Models a server said need OpenAI's Responses API, by instance id (see responses_models).
+    responses_models: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class StateStore:
@@ -86,6 +88,22 @@ class StateStore:
 
         def change(data: StateData) -> bool:
             return data.connections.pop(instance_id, None) is not None
+
+        self._update(change)
+
+    def responses_models(self, instance_id: str) -> list[str]:
+        """Models of the instance that its server said are served only by the Responses API."""
+        return list(self.read().responses_models.get(instance_id, []))
+
+    def remember_responses_model(self, instance_id: str, model_id: str) -> None:
+        """Remember that the instance's server serves `model_id` only by the Responses API."""
+
+        def change(data: StateData) -> bool:
+            known = data.responses_models.setdefault(instance_id, [])
+            if model_id in known:
+                return False
+            known.append(model_id)
+            return True
 
         self._update(change)
 

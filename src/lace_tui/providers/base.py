@@ -73,6 +73,12 @@ class ClientConfig:
     retry: RetryPolicy
     label: str  # instance id, used in error messages
     api_version: str | None = None  # azure
+    # OpenAI: models served only by the Responses API (catalog `wire_api`, or remembered), and
+    # what to call when a server says another one is (the services layer remembers it).
+    responses_models: frozenset[str] = frozenset()
+    remember_responses: Callable[[str], None] | None = None
+    # Settings of cloud types (bedrock: region, aws_profile; google-vertex: project, location).
+    settings: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class ChatCall:
 
     url: str
     body: Mapping[str, object]
+    parser: Callable[[], StreamParser] | None = None  # when not the client's `new_parser`
 
 
 class StreamParser(abc.ABC):
@@ -245,12 +252,17 @@ class ProviderClient(abc.ABC):
         headers.update(self.auth_headers())
         headers.update(dict(config.headers))  # the instance may override anything, auth included
         self._headers = headers
+        self._auth = self.http_auth()
 
     # -- per-format hooks --------------------------------------------------------------
 
     @abc.abstractmethod
     def auth_headers(self) -> dict[str, str]:
         """Headers that carry the key (and version pins) for this format."""
+
+    def http_auth(self) -> httpx.Auth | None:
+        """Per-request authentication (a signature, a refreshed token), if the format needs it."""
+        return None
 
     @abc.abstractmethod
     def chat_call(self, request: ChatRequest) -> ChatCall:
@@ -305,11 +317,16 @@ class ProviderClient(abc.ABC):
         attempt = 0
         while True:
             attempt += 1
-            parser = self.new_parser()
+            parser = self.new_parser() if call.parser is None else call.parser()
             in_body = False
             try:
                 async with self._http.stream(
-                    "POST", call.url, content=content, headers=headers, timeout=self._timeout
+                    "POST",
+                    call.url,
+                    content=content,
+                    headers=headers,
+                    timeout=self._timeout,
+                    auth=self._auth or httpx.USE_CLIENT_DEFAULT,
                 ) as response:
                     if not 200 <= response.status_code < 300:
                         raise AttemptFailed(await self._status_failure(response, ctx))
@@ -385,7 +402,11 @@ class ProviderClient(abc.ABC):
             attempt += 1
             try:
                 response = await self._http.get(
-                    url, params=params, headers=self._headers, timeout=self._timeout
+                    url,
+                    params=params,
+                    headers=self._headers,
+                    timeout=self._timeout,
+                    auth=self._auth or httpx.USE_CLIENT_DEFAULT,
                 )
                 if not 200 <= response.status_code < 300:
                     raise AttemptFailed(await self._status_failure(response, ctx))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncGenerator
 from urllib.parse import quote
 
-from lace_tui.providers.base import ChatCall, ProviderClient, StreamParser
+import httpx
+
+from lace_tui import errors
+from lace_tui.providers import openai_responses
+from lace_tui.providers.base import ChatCall, ClientConfig, ProviderClient, Sleep, StreamParser
 from lace_tui.providers.events import ChatRequest, DiscoveredModel, Finish, StreamEvent, Usage
 from lace_tui.providers.failures import one_line
 from lace_tui.providers.framerun import FrameRun
@@ -250,7 +256,21 @@ def _usage_event(usage: dict[str, object]) -> Usage:
 
 
 class OpenAIChatClient(ProviderClient):
-    """POST {base}/chat/completions with a Bearer key."""
+    """POST {base}/chat/completions with a Bearer key; {base}/responses for the models that
+    OpenAI serves only by its Responses API (catalog `wire_api`, or learnt from its refusal)."""
+
+    # Whether this server may speak the Responses API at {base}/responses.
+    speaks_responses = True
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        http: httpx.AsyncClient | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        super().__init__(config, http=http, sleep=sleep)
+        self._responses_models = set(config.responses_models)
 
     def auth_headers(self) -> dict[str, str]:
         if self.config.api_key:
@@ -260,9 +280,37 @@ class OpenAIChatClient(ProviderClient):
     def chat_url(self, model: str) -> str:
         return f"{self.config.base_url}/chat/completions"
 
+    def uses_responses(self, model: str) -> bool:
+        return self.speaks_responses and model in self._responses_models
+
     def chat_call(self, request: ChatRequest) -> ChatCall:
+        if self.uses_responses(request.model):
+            label = self.config.label
+            return ChatCall(
+                f"{self.config.base_url}/responses",
+                openai_responses.build_body(request),
+                parser=lambda: openai_responses.ResponsesParser(label),
+            )
         body = build_body(request, self.config.provider_type)
         return ChatCall(self.chat_url(request.model), body)
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        """Chat Completions, or the Responses API for the models that need it. A server that
+        rejects a model with "only supported in v1/responses" gets the same request again in
+        the Responses format (nothing was shown yet), and the choice is remembered."""
+        switch = self.speaks_responses and not self.uses_responses(request.model)
+        try:
+            async for event in super().stream_chat(request):
+                yield event
+            return
+        except errors.ProviderError as exc:  # OpenAI says it with a 404, others a 400
+            if not switch or not openai_responses.is_responses_only(str(exc)):
+                raise
+        self._responses_models.add(request.model)
+        if self.config.remember_responses is not None:
+            self.config.remember_responses(request.model)
+        async for event in super().stream_chat(request):
+            yield event
 
     def new_parser(self) -> StreamParser:
         return OpenAIChatParser(self.config.label)
@@ -335,6 +383,8 @@ class OpenRouterClient(OpenAIChatClient):
 
 class AzureChatClient(OpenAIChatClient):
     """Azure OpenAI: the model is the deployment name in the URL; the key goes in `api-key`."""
+
+    speaks_responses = False  # Azure serves it under another path and API version
 
     @property
     def api_version(self) -> str:

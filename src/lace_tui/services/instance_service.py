@@ -3,6 +3,7 @@ connection tests, model discovery, and provider clients built from them (the reg
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -240,7 +241,17 @@ class InstanceService:
             retry=instance.retry,
             label=instance.id,
             api_version=instance.api_version,
+            responses_models=self._responses_models(instance, provider),
+            remember_responses=functools.partial(self.state.remember_responses_model, instance.id),
+            settings=instance.cloud_settings,
         )
+
+    def _responses_models(self, instance: Instance, provider: Provider) -> frozenset[str]:
+        """The models sent to OpenAI's Responses API: by catalog `wire_api`, and those the
+        instance's server said need it (remembered in the state file)."""
+        found = {m.id for m in provider.models if m.wire_api == "responses"}
+        found.update(self.state.responses_models(instance.id))
+        return frozenset(found)
 
     def client(self, instance_id: str) -> ProviderClient:
         """A streaming client for the instance (UnsupportedProviderError for e.g. bedrock)."""
