@@ -30,3 +30,11 @@ def test_module_below_tui_does_not_import_textual(module: str) -> None:
 def test_catalog_list_path_does_not_import_httpx_or_textual() -> None:
     loaded = _loaded_after_import("lace_tui.cli_commands.catalog_cmds")
     assert not {"textual", "rich", "httpx"} & loaded
+
+
+@pytest.mark.parametrize("module", ["lace_tui.services.app_services", "lace_tui.tui.app"])
+def test_cloud_auth_libraries_load_only_when_used(module: str) -> None:
+    # botocore and google-auth cost 0.5 s and 1 s to import here: only a Bedrock or Vertex use
+    # may pay for them, never start-up or the instance and catalog commands.
+    loaded = _loaded_after_import(module)
+    assert not {"botocore", "google.auth", "requests"} & loaded

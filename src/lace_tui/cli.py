@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--max-attempts", type=int, metavar="N", help="attempts before giving up (retry policy)"
         )
+        # Cloud settings ('' clears one with `edit`).
+        p.add_argument("--region", metavar="R", help="AWS region (bedrock)")
+        p.add_argument("--aws-profile", metavar="NAME", help="AWS profile (bedrock)")
+        p.add_argument("--project", metavar="P", help="Google Cloud project (vertexai)")
+        p.add_argument("--location", metavar="L", help="Google Cloud location (vertexai)")
         keys = p.add_mutually_exclusive_group()
         keys.add_argument(
             "--api-key-stdin", action="store_true", help="read the API key from stdin"
@@ -109,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
             keys.add_argument(
                 "--no-key", action="store_true", help="remove the key (local servers)"
             )
+    p = inst_cmds.add_parser(
+        "login", help="sign in with GitHub's device flow (Copilot)", parents=[common]
+    )
+    p.add_argument("instance_id", metavar="ID")
     p = inst_cmds.add_parser("list", help="list instances", parents=[common])
     p.add_argument("--json", action="store_true")
     p = inst_cmds.add_parser("remove", help="delete an instance and its key", parents=[common])

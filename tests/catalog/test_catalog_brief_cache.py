@@ -113,7 +113,7 @@ def shipped_like(tmp_path: Path) -> tuple[list[Path], list[tuple[str, int, int]]
 
 ROWS = (
     ("a", "A", "openai-compat", 2, "https://a.example.com/v1", "A_API_KEY", 1.0, 2.0, 3.0, 4.0),
-    ("b", "B", "bedrock", 2, "", None, None, None, None, None),
+    ("b", "B", "made-up", 2, "", None, None, None, None, None),
 )
 
 
@@ -127,7 +127,7 @@ def test_index_gives_its_rows_while_the_files_are_those_it_was_made_from(tmp_pat
         "a", "A", "openai-compat", 2, "shipped", True, "https://a.example.com/v1", "A_API_KEY",
         PriceSpan(1.0, 2.0, 3.0, 4.0),
     )  # fmt: skip
-    assert briefs[1].can_chat is False  # bedrock has no chat client
+    assert briefs[1].can_chat is False  # no chat client for that type
 
 
 def test_index_is_not_used_once_a_file_changed_even_at_the_same_size(tmp_path: Path) -> None:

@@ -203,11 +203,11 @@ def test_max_tokens_above_the_context_window_is_a_warning() -> None:
 
 def test_a_type_without_a_chat_client_is_a_warning() -> None:
     data = good()
-    data["type"] = "bedrock"
+    data["type"] = "made-up"
     report = validate_provider(data)
     assert report.ok
     assert fields(report.warnings) == ["type"]
-    assert "no chat client for type 'bedrock'" in report.warnings[0].message
+    assert "no chat client for type 'made-up'" in report.warnings[0].message
 
 
 def test_a_literal_api_key_is_a_warning_that_does_not_repeat_it() -> None:

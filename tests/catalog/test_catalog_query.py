@@ -62,7 +62,7 @@ BETA = Provider.model_validate(
     {
         "id": "beta",
         "name": "beta labs",
-        "type": "bedrock",
+        "type": "made-up",
         "models": [
             model("b-unknown", "Mystery", None, None, 0, 0, reason=True),
             model("b-mid", "Swift Pro", 1, 5, 128_000, 8_000),

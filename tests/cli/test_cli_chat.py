@@ -170,10 +170,12 @@ def test_unknown_model_is_bad_input_and_creates_nothing(cli, claude):
     assert cli("session", "list", "--json").json() == []
 
 
-def test_unsupported_provider_type_is_a_clear_error(cli):
-    cli("instance", "add", "aws", "--provider", "bedrock")
-    model = cli("catalog", "show", "bedrock", "--json").json()["models"][0]["id"]
-    result = cli("chat", "--instance", "aws", "--model", model, "hi")
+def test_unsupported_provider_type_is_a_clear_error(cli, home):
+    (home / "catalogs").mkdir(parents=True)
+    provider = {"id": "mystery", "name": "Mystery", "type": "made-up", "models": [{"id": "m1"}]}
+    (home / "catalogs" / "mystery.json").write_text(json.dumps(provider))
+    cli("instance", "add", "aws", "--provider", "mystery")
+    result = cli("chat", "--instance", "aws", "--model", "m1", "hi")
     assert result.code == 2 and "not supported" in result.err
 
 

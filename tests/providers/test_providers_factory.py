@@ -114,7 +114,7 @@ def test_supported_types_match_the_catalogs_chat_types() -> None:
     assert SUPPORTED_TYPES == CHAT_TYPES
 
 
-@pytest.mark.parametrize("provider_type", ["bedrock", "google-vertex", "made-up"])
+@pytest.mark.parametrize("provider_type", ["cohere", "made-up"])
 def test_unsupported_types_are_refused_clearly(provider_type: str) -> None:
     with pytest.raises(errors.UnsupportedProviderError) as caught:
         create_client(config_for(provider_type, "https://x.test"))

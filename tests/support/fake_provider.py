@@ -23,6 +23,9 @@ Routes (any prefix before them is accepted, so a base URL with a path works):
   POST .../models/{model}:streamRawPredict    Anthropic Messages SSE (Vertex AI)
   POST .../model/{model}/converse-stream      AWS Bedrock Converse (event-stream)
   GET  .../v1beta/models, .../api/tags, .../key (OpenRouter), .../models (OpenAI and Anthropic)
+  GET  .../inference-profiles, .../foundation-models (Bedrock's control plane)
+  GET  .../v1beta1/publishers/{publisher}/models (Vertex AI Model Garden)
+  POST .../token                              OAuth token endpoint (google-auth refreshes)
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ class FakeBehaviour:
     finish: str = "stop"  # normalised finish: stop or length
     # Models whose Chat Completions requests get OpenAI's "only supported in v1/responses" 404.
     responses_only: list[str] = field(default_factory=list)
+    access_token: str = "ya29.fake-access-token"  # what POST .../token hands out
+    token_lifetime: int = 3600  # its expires_in, seconds
 
 
 @dataclass
@@ -440,7 +445,7 @@ class FakeProvider:
     def record(self, request: RecordedRequest) -> int:
         with self._lock:
             self.requests.append(request)
-            if request.method == "POST":
+            if request.method == "POST" and not urlsplit(request.path).path.endswith("/token"):
                 self.chat_count += 1
             return self.chat_count
 
@@ -544,6 +549,20 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                     }
                 )
                 self._send_json(200, {"models": models})
+            elif path.endswith("/inference-profiles"):
+                profiles = [
+                    {"inferenceProfileId": f"us.{m}", "inferenceProfileName": m, "status": "ACTIVE"}
+                    for m in b.models
+                ]
+                self._send_json(200, {"inferenceProfileSummaries": profiles})
+            elif path.endswith("/foundation-models"):
+                summaries = [{"modelId": m, "modelName": m.title()} for m in b.models]
+                self._send_json(200, {"modelSummaries": summaries})
+            elif "/v1beta1/publishers/" in path:
+                publisher = path.split("/publishers/")[1].split("/")[0]
+                prefix = "claude" if publisher == "anthropic" else "gemini"
+                found = [{"name": f"publishers/{publisher}/models/{prefix}-{m}"} for m in b.models]
+                self._send_json(200, {"publisherModels": found})
             elif path.endswith("/api/tags"):
                 self._send_json(200, {"models": [{"name": m, "model": m} for m in b.models]})
             elif path.endswith("/key"):
@@ -587,6 +606,10 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             request, count = self._record("POST")
             b = server.behaviour
             path = urlsplit(self.path).path
+            if path.endswith("/token"):
+                token = {"access_token": b.access_token, "expires_in": b.token_lifetime}
+                self._send_json(200, {**token, "token_type": "Bearer"})
+                return
             if path.endswith("/v1/messages") or path.endswith(":streamRawPredict"):
                 fmt = "anthropic"
             elif path.endswith("/responses"):

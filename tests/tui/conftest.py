@@ -6,6 +6,7 @@ variable of the machine running the tests can leak into what the app shows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -64,6 +65,20 @@ def make_services(lace_paths: Paths) -> Iterator[Callable[..., Services]]:
     yield make
     for services in made:
         services.close()
+
+
+@pytest.fixture
+def browse_only_provider(lace_paths: Paths) -> str:
+    """A user catalog provider of a type lace-tui has no chat client for; its id."""
+    lace_paths.user_catalogs_dir.mkdir(parents=True, exist_ok=True)
+    provider = {
+        "id": "mystery",
+        "name": "Mystery Cloud",
+        "type": "made-up",
+        "models": [{"id": "m1"}],
+    }
+    (lace_paths.user_catalogs_dir / "mystery.json").write_text(json.dumps(provider))
+    return "mystery"
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ def row_ids(table: LineTable) -> list[str]:
     return table.row_keys
 
 
-async def test_catalog_lists_every_provider_with_counts(make_services, populated_home):
+async def test_catalog_lists_every_provider_with_counts(
+    make_services, populated_home, browse_only_provider
+):
     services = make_services()
     app = LaceApp(services)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -32,7 +34,8 @@ async def test_catalog_lists_every_provider_with_counts(make_services, populated
         assert str(table.get_row("openai")[6]) == "—"  # the variable is not set
         assert str(table.get_row("ollama")[6]) == "local"
         # Types without a chat client stay browsable, and are marked.
-        assert "⊘" in str(table.get_row("bedrock")[1])
+        assert "⊘" in str(table.get_row(browse_only_provider)[1])
+        assert "⊘" not in str(table.get_row("bedrock")[1])
         assert "⊘" not in str(table.get_row("anthropic")[1])
 
 
@@ -96,11 +99,11 @@ async def test_add_instance_opens_the_wizard_on_that_provider(make_services):
         assert isinstance(app.screen, CatalogScreen)
 
 
-async def test_browse_only_provider_says_so(make_services):
+async def test_browse_only_provider_says_so(make_services, browse_only_provider):
     app = LaceApp(make_services())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"vertex", "enter", "enter")
+        await pilot.press("slash", *"mystery", "enter", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ProviderScreen)
         info = str(app.screen.query_one("#provider-info").render())

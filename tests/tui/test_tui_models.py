@@ -231,13 +231,15 @@ async def test_several_instances_ask_which(make_services, populated_home):
     assert [a.instance_id for a in agents] == ["anthropic-work"]
 
 
-async def test_browse_only_models_cannot_start_a_chat(make_services, populated_home):
+async def test_browse_only_models_cannot_start_a_chat(
+    make_services, populated_home, browse_only_provider
+):
     services = make_services()
-    model_id = services.catalog.provider("bedrock").models[0].id
+    model_id = services.catalog.provider(browse_only_provider).models[0].id
     app = LaceApp(services)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_models(app, pilot)
-        select(table, "bedrock", model_id)
+        select(table, browse_only_provider, model_id)
         await pilot.press("n")
         await settle(pilot)
         assert app.current_mode == "models"

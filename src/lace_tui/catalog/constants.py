@@ -9,7 +9,19 @@ from typing import Final
 
 # Catalog types with a streaming client; others stay browsable but cannot chat.
 CHAT_TYPES: Final = frozenset(
-    {"anthropic", "openai", "openai-compat", "openrouter", "vercel", "azure", "google", "ollama"}
+    {
+        "anthropic",
+        "openai",
+        "openai-compat",
+        "openrouter",
+        "vercel",
+        "azure",
+        "google",
+        "ollama",
+        "bedrock",
+        "google-vertex",
+        "copilot",
+    }
 )
 
 # The file `catalog update` writes in `Paths.catalog_update_dir`.

@@ -62,6 +62,10 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         return 0
     if action == "test":
         return _test(args, services)
+    if action == "login":
+        from lace_tui.cli_commands.login_cmd import login
+
+        return login(args.instance_id, services)
     return _models(args, services)
 
 
@@ -77,6 +81,7 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
             "headers": headers or {},
             "api_key_env": args.api_key_env,
             "api_version": args.api_version,
+            **{k: v or None for k, v in _cloud(args).items()},
         }
         if args.timeout is not None:
             data["timeout"] = args.timeout
@@ -97,11 +102,23 @@ def _add_or_edit(args: argparse.Namespace, services: Services) -> int:
             api_version=args.api_version,
             clear_key=args.no_key,
             max_attempts=args.max_attempts,
+            cloud=_cloud(args),
         )
         note(f"updated instance '{args.instance_id}'")
     for warning in warnings:
         warn(warning)
     return 0
+
+
+def _cloud(args: argparse.Namespace) -> dict[str, str]:
+    """The cloud settings given on the command line (bedrock, vertexai)."""
+    given = {
+        "region": args.region,
+        "aws_profile": args.aws_profile,
+        "project": args.project,
+        "location": args.location,
+    }
+    return {key: value.strip() for key, value in given.items() if value is not None}
 
 
 def _list(args: argparse.Namespace, services: Services) -> int:
@@ -123,6 +140,7 @@ def _list(args: argparse.Namespace, services: Services) -> int:
                     "status": v.status.model_dump() if v.status else None,
                     "model_count": v.model_count,
                     "can_chat": v.can_chat,
+                    "settings": v.instance.cloud_settings,
                 }
                 for v in views
             ]

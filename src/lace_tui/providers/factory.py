@@ -12,9 +12,12 @@ import httpx
 from lace_tui import errors
 from lace_tui.providers.anthropic import AnthropicClient
 from lace_tui.providers.base import ClientConfig, ProviderClient, Sleep
+from lace_tui.providers.bedrock import BedrockClient
+from lace_tui.providers.copilot import CopilotClient
 from lace_tui.providers.gemini import GeminiClient
 from lace_tui.providers.ollama import OllamaClient
 from lace_tui.providers.openai_chat import AzureChatClient, OpenAIChatClient, OpenRouterClient
+from lace_tui.providers.vertex import VertexClient
 
 # The base URL each vendor's own SDK uses when none is given.
 VENDOR_DEFAULTS: Mapping[str, str] = {
@@ -35,7 +38,12 @@ _CLIENTS: Mapping[str, type[ProviderClient]] = {
     "azure": AzureChatClient,
     "google": GeminiClient,
     "ollama": OllamaClient,
+    "bedrock": BedrockClient,
+    "google-vertex": VertexClient,
+    "copilot": CopilotClient,
 }
+# Types whose endpoint follows from the instance's region or location (the client builds it).
+REGIONAL_TYPES: frozenset[str] = frozenset({"bedrock", "google-vertex"})
 
 SUPPORTED_TYPES: frozenset[str] = frozenset(_CLIENTS)
 
@@ -74,7 +82,8 @@ def resolve_endpoint(
     """The base URL to use: the instance's endpoint, else the catalog's `api_endpoint` (a
     `$VAR` there is read from `environ`; unset or empty means the vendor default), else the
     vendor default. Trailing slashes go, and so does a path suffix the client adds itself
-    (`/v1` on Anthropic, `/v1beta` on Gemini, `/api` on Ollama)."""
+    (`/v1` on Anthropic, `/v1beta` on Gemini, `/api` on Ollama). Empty for Bedrock and Vertex
+    AI with nothing set: their clients build it from the region or location."""
     chosen = (instance_endpoint or "").strip()
     source = "the instance endpoint"
     if not chosen:
@@ -87,6 +96,8 @@ def resolve_endpoint(
         else:
             chosen = catalog_value
             source = "the catalog's api_endpoint"
+    if not chosen and provider_type in REGIONAL_TYPES:
+        return ""
     if not chosen:
         chosen = VENDOR_DEFAULTS.get(provider_type, "")
         source = "the vendor default"

@@ -3,13 +3,15 @@ connection tests, model discovery, and provider clients built from them (the reg
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+import httpx
 from pydantic import BaseModel, ValidationError
 
 from lace_tui.catalog.loader import Catalog
@@ -27,7 +29,9 @@ from lace_tui.instances.models import ConnectionStatus, Instance, KeyStatus, des
 from lace_tui.instances.state import StateStore
 from lace_tui.instances.store import InstanceStore
 from lace_tui.paths import Paths
-from lace_tui.providers.base import ClientConfig, ProviderClient
+from lace_tui.providers import bedrock, copilot
+from lace_tui.providers.base import ClientConfig, ProviderClient, Sleep
+from lace_tui.providers.copilot import DeviceCode as DeviceCode
 from lace_tui.providers.events import DiscoveredModel
 from lace_tui.providers.factory import SUPPORTED_TYPES, create_client, resolve_endpoint
 
@@ -166,8 +170,10 @@ class InstanceService:
         api_version: str | None = None,
         clear_key: bool = False,
         max_attempts: int | None = None,
+        cloud: Mapping[str, str] | None = None,
     ) -> list[str]:
-        """Change fields of an existing instance. An empty endpoint goes back to the default."""
+        """Change fields of an existing instance. An empty endpoint goes back to the default,
+        and so does an empty cloud setting (region, aws_profile, project, location)."""
         if api_key is not None and api_key_env is not None:
             raise BadInputError("give either a stored key or an environment variable, not both")
         current = self.store.get(instance_id)
@@ -186,6 +192,8 @@ class InstanceService:
             data["api_key_env"] = api_key_env or None
         if max_attempts is not None:
             data["retry"] = {**current.retry.model_dump(), "max_attempts": max_attempts}
+        for key, value in (cloud or {}).items():
+            data[key] = value or None
         if api_key is not None or clear_key:
             data["api_key_env"] = None
         updated = validate_instance(data)
@@ -232,10 +240,14 @@ class InstanceService:
             )
         headers = dict(provider.default_headers)
         headers.update(instance.headers)
+        api_key = resolve_api_key(instance, self.credentials, self.environ)
+        settings = cloud_settings(instance, provider, self.environ)
+        if api_key is None and provider.type == "bedrock":
+            api_key = self.environ.get(bedrock.BEARER_TOKEN_VARIABLE, "").strip() or None
         return ClientConfig(
-            provider_type=provider.type,
+            provider_type=client_type(provider),
             base_url=self.effective_endpoint(instance, provider),
-            api_key=resolve_api_key(instance, self.credentials, self.environ),
+            api_key=api_key,
             headers=headers,
             timeout=instance.timeout,
             retry=instance.retry,
@@ -243,7 +255,7 @@ class InstanceService:
             api_version=instance.api_version,
             responses_models=self._responses_models(instance, provider),
             remember_responses=functools.partial(self.state.remember_responses_model, instance.id),
-            settings=instance.cloud_settings,
+            settings=settings,
         )
 
     def _responses_models(self, instance: Instance, provider: Provider) -> frozenset[str]:
@@ -287,6 +299,28 @@ class InstanceService:
             )
         self.state.set_status(instance_id, status)
         return status
+
+    async def login(
+        self,
+        instance_id: str,
+        show: Callable[[DeviceCode], None],
+        *,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        """GitHub's device flow for a Copilot instance: get a code, `show` it to the user,
+        wait until they have signed in, and store the GitHub token as the instance's key."""
+        instance = self.store.get(instance_id)
+        provider = self.provider_of(instance)
+        if client_type(provider) != "copilot":
+            raise BadInputError(
+                f"instance '{instance_id}' ({provider.display_name}) does not sign in with "
+                f"GitHub: give its key with `lace-tui instance edit {instance_id} --api-key-stdin`"
+            )
+        async with httpx.AsyncClient(timeout=instance.timeout) as http:
+            code = await copilot.start_device_flow(http, instance_id)
+            show(code)
+            token = await copilot.poll_for_token(http, code, instance_id, sleep)
+        self.edit(instance_id, api_key=token)
 
     def _models_cache(self, instance_id: str) -> Path:
         return self.paths.models_cache_dir / f"{instance_id}.json"
@@ -353,6 +387,35 @@ class InstanceService:
             f"model '{model_id}' is not offered by instance '{instance_id}': see "
             f"`lace-tui instance models {instance_id} --refresh` to ask the server for its models"
         )
+
+
+def client_type(provider: Provider) -> str:
+    """The wire format of a provider: its catalog type, but Copilot's own for GitHub Copilot
+    (Catwalk lists it as openai-compat; it needs a GitHub sign-in and a token exchange)."""
+    return "copilot" if provider.id in copilot.PROVIDER_IDS else provider.type
+
+
+def cloud_settings(
+    instance: Instance, provider: Provider, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """The instance's cloud settings, with what the vendors' own environment variables say
+    (AWS_REGION, GOOGLE_CLOUD_PROJECT...) where the instance names nothing."""
+    settings = instance.cloud_settings
+    if provider.type == "bedrock":
+        region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+        if region:
+            settings["env_region"] = region
+        settings["default_region"] = bedrock.DEFAULT_REGIONS.get(
+            provider.id, bedrock.FALLBACK_REGION
+        )
+    elif provider.type == "google-vertex":
+        for key, variable in (
+            ("project", "GOOGLE_CLOUD_PROJECT"),
+            ("location", "GOOGLE_CLOUD_LOCATION"),
+        ):
+            if key not in settings and environ.get(variable):
+                settings[key] = environ[variable]
+    return settings
 
 
 def validate_instance(data: Mapping[str, object]) -> Instance:
