@@ -33,6 +33,7 @@ from textual.widgets.option_list import Option
 
 from lace_tui.errors import LaceError
 from lace_tui.instances.models import INSTANCE_ID_PATTERN, Instance
+from lace_tui.tui.screens import wizard_cloud
 from lace_tui.tui.screens.base import lace_app
 
 if TYPE_CHECKING:
@@ -240,6 +241,7 @@ class WizardScreen(ModalScreen[str | None]):
                         ),
                     )
                     yield Static(id="err-timeout", classes="field-error")
+                    yield from wizard_cloud.compose_fields()
                     with Horizontal(classes="field"):
                         yield Label("Key", classes="field-label")
                         with RadioSet(id="wiz-key-source", compact=True):
@@ -273,6 +275,7 @@ class WizardScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._fill_providers()
+        wizard_cloud.show_fields(self, None)
         if self.editing is not None:
             self._load_instance(self.editing)
         elif self.provider_id is not None:
@@ -427,7 +430,11 @@ class WizardScreen(ModalScreen[str | None]):
             self._default_endpoint(provider) or "the provider's endpoint URL"
         )
         env_set = bool(env and self.services.environ.get(env, "").strip())
-        self._set_source(default_key_source(provider, env_set))
+        source = default_key_source(provider, env_set)
+        if wizard_cloud.wire_type(provider) in wizard_cloud.KEY_NOTES:
+            source = "none"  # optional there (the cloud's own credentials), or from GitHub
+        self._set_source(source)
+        wizard_cloud.show_fields(self, provider)
         self._describe_provider(provider)
 
     def _describe_provider(self, provider: Provider) -> None:
@@ -438,6 +445,9 @@ class WizardScreen(ModalScreen[str | None]):
         ]
         if not provider.can_chat:
             parts.append(("\nbrowse only: no chat client for this type yet", "$text-warning"))
+        key_note = wizard_cloud.KEY_NOTES.get(wizard_cloud.wire_type(provider))
+        if key_note:
+            parts.append((f"\n{key_note}", "$text-muted"))
         self.query_one("#wiz-form-provider", Static).update(Content.assemble(*parts))
 
     def _load_instance(self, instance: Instance) -> None:
@@ -456,6 +466,8 @@ class WizardScreen(ModalScreen[str | None]):
             self.query_one("#wiz-key", Input).placeholder = (
                 f"empty keeps the stored key ({key.masked})" if key.masked else "empty keeps it"
             )
+        wizard_cloud.load_fields(self, instance)
+        wizard_cloud.show_fields(self, provider)
         if provider is not None:
             self.query_one("#wiz-endpoint", Input).placeholder = self._default_endpoint(provider)
             self._describe_provider(provider)
@@ -567,6 +579,8 @@ class WizardScreen(ModalScreen[str | None]):
             "timeout": float(self.query_one("#wiz-timeout", Input).value),
             "api_key_env": env_input.value.strip().removeprefix("$") if source == "env" else None,
         }
+        provider = self.services.catalog.get(self.provider_id or "")
+        data["cloud"] = wizard_cloud.field_values(self, provider)
         return data, api_key
 
     def action_save(self) -> None:
@@ -586,11 +600,12 @@ class WizardScreen(ModalScreen[str | None]):
         from lace_tui.services.instance_service import validate_instance
 
         instances = self.services.instances
+        cloud = data.pop("cloud", {})
+        assert isinstance(cloud, dict)
         try:
             if self.editing is None:
-                instance = validate_instance(
-                    {key: value for key, value in data.items() if value is not None}
-                )
+                fields = {key: value for key, value in data.items() if value is not None}
+                instance = validate_instance({**fields, **{k: v for k, v in cloud.items() if v}})
                 warnings = instances.add(instance, api_key)
             else:
                 had = self.current_key.source if self.current_key is not None else "none"
@@ -605,6 +620,7 @@ class WizardScreen(ModalScreen[str | None]):
                     api_key=api_key,
                     api_key_env=env if isinstance(env, str) and source == "env" else None,
                     clear_key=source == "none" and had != "none",
+                    cloud=cloud,
                 )
         except LaceError as exc:
             self.app.call_from_thread(self._save_failed, exc.message)
@@ -627,6 +643,8 @@ class WizardScreen(ModalScreen[str | None]):
         ]
         for warning in warnings:
             parts.append((f"\nNote: {warning}", "$text-warning"))
+        if self._signs_in():
+            parts.append(("\nCopilot needs a GitHub sign-in first: press s.", "bold"))
         self.query_one("#wiz-saved", Static).update(Content.assemble(*parts))
         self._show_step("done")
         lace_app(self).broadcast(InstancesChanged)
@@ -637,6 +655,9 @@ class WizardScreen(ModalScreen[str | None]):
         if self.step == "done" and event.key == "t":
             event.stop()
             self.action_test()
+        elif self.step == "done" and event.key == "s" and self._signs_in():
+            event.stop()
+            self.sign_in(str(self.saved_id))
         elif (
             self.step == "provider"
             and event.key == "down"
@@ -644,6 +665,37 @@ class WizardScreen(ModalScreen[str | None]):
         ):
             event.stop()
             self.set_focus(self.query_one("#wiz-providers", OptionList))
+
+    def _signs_in(self) -> bool:
+        provider = self.services.catalog.get(self.provider_id or "")
+        return provider is not None and wizard_cloud.wire_type(provider) == "copilot"
+
+    @work(thread=True, exclusive=True, group="wizard-sign-in", exit_on_error=False)
+    def sign_in(self, instance_id: str) -> None:
+        """GitHub's device flow (in a thread: it polls and writes the key file)."""
+        import asyncio
+
+        from lace_tui.services.instance_service import DeviceCode
+
+        result = self.query_one("#wiz-test-result", Static)
+
+        def show(code: DeviceCode) -> None:
+            text = Content.assemble(
+                "Open ",
+                (code.verification_uri, "bold"),
+                " and enter the code ",
+                (code.user_code, "bold $accent"),
+                "\nWaiting for the sign-in…",
+            )
+            self.app.call_from_thread(result.update, text)
+
+        try:
+            asyncio.run(self.services.instances.login(instance_id, show))
+        except LaceError as exc:
+            message = Content.styled(f"Sign-in failed: {exc.message}", "$text-error")
+        else:
+            message = Content.styled("Signed in to GitHub. Press t to test.", "bold $text-success")
+        self.app.call_from_thread(result.update, message)
 
     def action_test(self) -> None:
         """Run the real connection test of the saved instance."""
