@@ -239,20 +239,7 @@ class OpenAIChatParser(StreamParser):
 
 
 def _usage_event(usage: dict[str, object]) -> Usage:
-    """OpenAI counts cached prompt tokens inside prompt_tokens; we report them apart."""
-    prompt = get_int(usage, "prompt_tokens")
-    prompt_details = get_dict(usage, "prompt_tokens_details")
-    cached = get_int(prompt_details, "cached_tokens") if prompt_details else None
-    completion_details = get_dict(usage, "completion_tokens_details")
-    reasoning = get_int(completion_details, "reasoning_tokens") if completion_details else None
-    if prompt is not None and cached:
-        prompt = max(0, prompt - cached)
-    return Usage(
-        input_tokens=prompt,
-        output_tokens=get_int(usage, "completion_tokens"),
-        cache_read_tokens=cached,
-        reasoning_tokens=reasoning,
-    )
+    return openai_responses.usage_event(usage, "prompt", "completion")
 
 
 class OpenAIChatClient(ProviderClient):

@@ -121,18 +121,19 @@ class ResponsesParser(StreamParser):
             self.add_event(Finish(reason="stop", raw_reason=get_str(response, "status")))
 
 
-def usage_event(usage: dict[str, object]) -> Usage:
-    """Responses usage counts cached tokens inside input_tokens; we report them apart."""
-    prompt = get_int(usage, "input_tokens")
-    details = get_dict(usage, "input_tokens_details")
+def usage_event(usage: dict[str, object], prompt: str = "input", output: str = "output") -> Usage:
+    """OpenAI counts cached prompt tokens inside the prompt count; we report them apart. The
+    Responses API says input/output, Chat Completions prompt/completion."""
+    count = get_int(usage, f"{prompt}_tokens")
+    details = get_dict(usage, f"{prompt}_tokens_details")
     cached = get_int(details, "cached_tokens") if details else None
-    out_details = get_dict(usage, "output_tokens_details")
+    out_details = get_dict(usage, f"{output}_tokens_details")
     reasoning = get_int(out_details, "reasoning_tokens") if out_details else None
-    if prompt is not None and cached:
-        prompt = max(0, prompt - cached)
+    if count is not None and cached:
+        count = max(0, count - cached)
     return Usage(
-        input_tokens=prompt,
-        output_tokens=get_int(usage, "output_tokens"),
+        input_tokens=count,
+        output_tokens=get_int(usage, f"{output}_tokens"),
         cache_read_tokens=cached,
         reasoning_tokens=reasoning,
     )
