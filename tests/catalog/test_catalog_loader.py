@@ -24,7 +24,9 @@ SHIPPED_PROVIDERS = 43
 SHIPPED_MODELS = 1534
 
 
-def provider_dict(provider_id: str, name: str = "", models: int = 2, **extra: object) -> dict:
+def provider_dict(
+    provider_id: str, name: str = "", models: int = 2, **extra: object
+) -> dict[str, object]:
     return {
         "id": provider_id,
         "name": name or provider_id.title(),
@@ -129,8 +131,10 @@ def test_shipped_stale_default_model_is_dropped_but_rejected_in_a_user_file(path
 
 def test_unknown_keys_are_kept_and_missing_flags_default_to_false(paths: Paths) -> None:
     data = provider_dict("lenient", future_setting={"a": 1})
-    data["models"][0]["brand_new_flag"] = True
-    del data["models"][0]["name"]
+    models = data["models"]
+    assert isinstance(models, list)
+    models[0]["brand_new_flag"] = True
+    del models[0]["name"]
     write_user(paths, "lenient.json", data)
 
     provider = load_catalog(paths).provider("lenient")
@@ -420,7 +424,9 @@ def test_update_with_a_local_id_replaces_that_local_catalog(paths: Paths) -> Non
 
 def test_update_skips_invalid_entries_and_reports_them(paths: Paths) -> None:
     broken = provider_dict("broken")
-    broken["models"][1]["context_window"] = "huge"
+    models = broken["models"]
+    assert isinstance(models, list)
+    models[1]["context_window"] = "huge"
     write_update(paths, [provider_dict("fine"), broken, "not a provider", {"type": "openai"}])
 
     catalog = load_catalog(paths)

@@ -7,7 +7,9 @@ from tests.support.fake_catwalk import serve_catwalk, shipped_catwalk_data
 def test_update_from_catwalk_prints_the_diff_and_is_used_until_reset(cli, home: Path):
     data = shipped_catwalk_data()
     openai = next(p for p in data if p["id"] == "openai")
-    openai["models"][0]["context_window"] = 12_345_678
+    models = openai["models"]
+    assert isinstance(models, list)
+    models[0]["context_window"] = 12_345_678
     with serve_catwalk(data) as catwalk:
         result = cli("catalog", "update", "--from", catwalk.url)
         assert result.code == 0, result.err

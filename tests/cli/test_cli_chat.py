@@ -1,10 +1,12 @@
 """`lace-tui chat` and `session ...` end to end: CLI → services → provider client → a real
 loopback server, and back to stdout and the database."""
 
+import contextlib
 import json
 import os
 import select
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -260,16 +262,30 @@ def _wait_for_text(proc: subprocess.Popen[bytes], minimum: int) -> bytes:
     return seen
 
 
+def _wait_for_stored_reply(db: Path, words: int) -> str:
+    """The streaming reply's text once the chat process has stored at least `words` of it."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT content FROM messages WHERE role = 'assistant'").fetchone()
+        if row and len(str(row[0]).split()) >= words:
+            return str(row[0])
+        time.sleep(0.01)
+    raise AssertionError("the chat process stored no partial reply")
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killed_chat_keeps_the_partial_reply_marked_interrupted(cli, home, sig):
-    with FakeProvider(FakeBehaviour(tokens=400, delay=0.02)) as slow:
+    # 100 of 400 words, then the server holds the rest until the client leaves: more than one
+    # flush's worth (64 deltas) is stored before the signal, whatever the machine's speed.
+    with FakeProvider(FakeBehaviour(tokens=400, hold_after=100)) as slow:
         slow.behaviour.reply = " ".join(["word"] * 400)
         cli("instance", "add", "slow", "--provider", "ollama", "--endpoint", slow.url)
         cli("instance", "models", "slow", "--refresh")
         proc = _spawn_chat(home, slow.url)
         seen = _wait_for_text(proc, 60)
         assert len(seen) >= 60, "no streamed text arrived"
-        time.sleep(0.4)  # past one flush interval
+        assert _wait_for_stored_reply(home / "sessions.db", 60).startswith("word word")
         proc.send_signal(sig)
         proc.wait(timeout=10)
         if sig == signal.SIGINT:

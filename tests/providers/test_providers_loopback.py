@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -69,15 +68,15 @@ async def test_each_format_reports_an_error_inside_the_stream(
 async def test_closing_the_stream_closes_the_connection_at_once(
     fake_provider: FakeProvider,
 ) -> None:
-    fake_provider.behaviour = FakeBehaviour(reply=" ".join(["w"] * 200), delay=0.05)
+    # The server holds the rest back until the client leaves: closing must not wait for it
+    # (if it did, this test would hang until its time limit).
+    fake_provider.behaviour = FakeBehaviour(reply=" ".join(["w"] * 200), hold_after=2)
     async with create_client(config_for("openai", fake_provider.url + "/v1")) as client:
         stream = client.stream_chat(chat_request())
         first = [await anext(stream), await anext(stream)]
         assert all(isinstance(e, TextDelta) for e in first)
-        started = time.monotonic()
         await stream.aclose()
-        assert time.monotonic() - started < 0.5
-    assert fake_provider.disconnected.wait(2), "the server never saw the client leave"
+    assert fake_provider.disconnected.wait(5), "the server never saw the client leave"
 
 
 async def test_cancelling_the_task_closes_the_connection(fake_provider: FakeProvider) -> None:
@@ -94,12 +93,10 @@ async def test_cancelling_the_task_closes_the_connection(fake_provider: FakeProv
 
     task = asyncio.create_task(consume())
     await asyncio.wait_for(text_arrived.wait(), 5)
-    started = time.monotonic()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await task
-    assert time.monotonic() - started < 0.5
-    assert fake_provider.disconnected.wait(2), "the server never saw the client leave"
+        await task  # the server stalls until the client leaves: this returns only if it left
+    assert fake_provider.disconnected.wait(5), "the server never saw the client leave"
 
 
 async def test_connection_dropped_mid_stream_is_a_cut(fake_provider: FakeProvider) -> None:

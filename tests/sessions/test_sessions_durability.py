@@ -201,12 +201,10 @@ def test_write_waits_for_another_connection_holding_the_lock(tmp_path: Path):
         try:
             # Readers are not blocked by a writer in WAL mode.
             assert store.get_session("s").title == ""
-            started = time.monotonic()
             store.rename_session("s", "mine")  # waits for the lock instead of failing
-            waited = time.monotonic() - started
+            # It cannot have written before the other connection let go of the lock.
+            assert released.is_set()
         finally:
             thread.join()
             holder.close()
-        assert released.is_set()
-        assert waited >= 0.1
         assert store.get_session("s").title == "mine"

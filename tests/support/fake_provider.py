@@ -65,6 +65,10 @@ class FakeBehaviour:
     cut_after: int | None = None  # end the body cleanly after N chunks, without the end marker
     drop_after: int | None = None  # close the socket abruptly after N chunks
     stall_after: int | None = None  # send N chunks, then nothing until the client leaves
+    # Send N chunks, then wait for `release` to be set before sending the rest: a stream that
+    # stays live exactly as long as a test needs, whatever the machine's speed.
+    hold_after: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     error_after: int | None = None  # send N chunks, then an in-stream error event, then end
     headers_delay: float = 0.0  # wait this long before answering at all
     require_key: str | None = None  # 401 unless the request carries this key
@@ -508,18 +512,22 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 server.disconnected.set()
                 return False
 
-        def _wait_for_disconnect(self, limit: float) -> None:
+        def _wait_for_disconnect(
+            self, limit: float, release: threading.Event | None = None
+        ) -> bool:
+            """Wait until the client leaves (True), `release` is set or `limit` passes."""
             deadline = time.monotonic() + limit
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (release and release.is_set()):
                 readable, _, _ = select.select([self.connection], [], [], 0.05)
                 if readable:
                     try:
                         if self.connection.recv(1, socket.MSG_PEEK) == b"":
                             server.disconnected.set()
-                            return
+                            return True
                     except OSError:
                         server.disconnected.set()
-                        return
+                        return True
+            return False
 
         # -- GET: discovery and key info
 
@@ -691,6 +699,12 @@ def _make_handler(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 if b.stall_after is not None and sent >= b.stall_after:
                     self._wait_for_disconnect(30.0)
                     self.close_connection = True
+                    return
+                if (
+                    b.hold_after is not None
+                    and sent == b.hold_after
+                    and self._wait_for_disconnect(30.0, b.release)
+                ):
                     return
                 if b.delay and sent:
                     time.sleep(b.delay)

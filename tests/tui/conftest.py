@@ -7,16 +7,22 @@ variable of the machine running the tests can leak into what the app shows.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 from textual.worker import WorkerCancelled
 
 from lace_tui.instances.models import Instance
 from lace_tui.paths import Paths, resolve_paths
 from lace_tui.services.app_services import Services
+
+# Pilot is generic in the app's return type; the helpers take a pilot of any app.
+AnyResult = TypeVar("AnyResult")
 
 STORED_KEY = "sk-ant-test-0000abcd"
 
@@ -93,7 +99,17 @@ def populated_home(lace_paths: Paths) -> Paths:
     return lace_paths
 
 
-async def settle(pilot: Pilot[object], *, rounds: int = 3) -> None:
+async def steady_cursors(pilot: Pilot[AnyResult]) -> None:
+    """Stop every cursor blinking (shown steady): a snapshot must not depend on where the blink
+    cycle happens to be when it is taken."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot[AnyResult], *, rounds: int = 3) -> None:
     """Let workers finish and the screen catch up with the messages they posted."""
     app = pilot.app
     for _ in range(rounds):
@@ -102,3 +118,14 @@ async def settle(pilot: Pilot[object], *, rounds: int = 3) -> None:
         except WorkerCancelled:  # an exclusive worker replaced by a newer one
             continue
         await pilot.pause()
+
+
+async def wait_until(
+    pilot: Pilot[AnyResult], condition: Callable[[], object], limit: float = 10.0
+) -> None:
+    """Let the app run until `condition()` holds; the limit only turns a hang into a failure."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.01)

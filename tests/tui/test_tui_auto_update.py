@@ -11,7 +11,9 @@ from tests.tui.conftest import settle
 def _cheaper_openai() -> list[dict[str, object]]:
     data = copy.deepcopy(shipped_catwalk_data())
     openai = next(p for p in data if p["id"] == "openai")
-    openai["models"][0]["cost_per_1m_in"] = 0.01
+    models = openai["models"]
+    assert isinstance(models, list)
+    models[0]["cost_per_1m_in"] = 0.01
     return data
 
 

@@ -24,7 +24,7 @@ from lace_tui.services.app_services import Services
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.catalog_editor import CatalogEditorScreen
 from lace_tui.tui.screens.catalog_editor_update import open_update_flow
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, steady_cursors
 
 SIZES = [(80, 24), (120, 40)]
 CATWALK = "https://catwalk.test"
@@ -121,6 +121,7 @@ def run_editor(services: Services) -> Callable[[Pilot[int]], Awaitable[None]]:
         await settle(pilot)
         await pilot.app.push_screen(CatalogEditorScreen(services, "box"))
         await settle(pilot)
+        await steady_cursors(pilot)
 
     return run_before
 
@@ -143,6 +144,7 @@ def test_model_dialog_with_errors_snapshot(snap_compare, make_services, lace_pat
         await pilot.press("tab", "tab", "ctrl+u", "minus", "1", "tab", "ctrl+u", *"1500")
         await pilot.press("tab", "tab", "tab", "ctrl+u", *"lots")
         await settle(pilot)
+        await steady_cursors(pilot)
 
     assert snap_compare(LaceApp(services), terminal_size=(80, 24), run_before=run_before)
 
@@ -159,12 +161,13 @@ def test_update_diff_snapshot(snap_compare, make_services, lace_paths, tmp_path,
     apply_first_update(lace_paths, tmp_path)
     services = make_services()
 
-    async def run_before(pilot: Pilot[int]) -> None:
+    async def run_before(pilot: Pilot[object]) -> None:
         await settle(pilot)
         await pilot.app.push_screen(CatalogEditorScreen(services))
         await settle(pilot)
         open_update_flow(pilot.app, services, CATWALK)
         await settle(pilot)
+        await steady_cursors(pilot)
 
     with respx.mock(assert_all_called=True) as router:
         router.get(f"{CATWALK}/v2/providers").mock(return_value=httpx.Response(200, json=AFTER))

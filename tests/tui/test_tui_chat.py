@@ -192,7 +192,9 @@ async def test_a_fast_reply_ends_up_whole_on_screen(services, server) -> None:
 
 
 async def test_a_reply_keeps_streaming_while_another_session_is_open(services, server) -> None:
-    server.behaviour = FakeBehaviour(reply="", tokens=40, delay=0.01)
+    # The server sends 5 of 40 words, then holds the stream open until the test lets it go.
+    behaviour = FakeBehaviour(reply="", tokens=40, hold_after=5)
+    server.behaviour = behaviour
     first, first_agent = session_with_agent(services, session_id="s-first")
     session_with_agent(services, session_id="s-second")
     app = LaceApp(services, session_id=first.id)
@@ -207,6 +209,7 @@ async def test_a_reply_keeps_streaming_while_another_session_is_open(services, s
         await wait_until(pilot, lambda: screen.session_id == "s-second")
         assert screen.streaming_agents() == [first_agent.id]
         assert reply.is_attached  # its pane is hidden, not removed: the reply streams on
+        behaviour.release.set()
         await wait_streams_done(pilot, screen)
         screen.load_session(first.id)
         await wait_until(pilot, lambda: screen.session_id == first.id)
@@ -236,12 +239,14 @@ async def test_the_view_follows_the_stream_unless_scrolled_up(services, server) 
         await wait_streams_done(pilot, screen)
         await pilot.pause()
         assert transcript.scroll_y == transcript.max_scroll_y  # followed to the end
-        server.behaviour = FakeBehaviour(reply="", tokens=100, delay=0.005)
+        behaviour = FakeBehaviour(reply="", tokens=100, hold_after=5)
+        server.behaviour = behaviour
         type_prompt(screen, "second")
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(replies(screen)) == 2 and bool(replies(screen)[1].text))
         transcript.focus()
-        await pilot.press("home")  # the user scrolls up to reread
+        await pilot.press("home")  # the user scrolls up to reread, while the reply streams
+        behaviour.release.set()
         await wait_streams_done(pilot, screen)
         await pilot.pause()
         assert transcript.scroll_y < transcript.max_scroll_y  # left where the user put it
@@ -481,7 +486,8 @@ async def test_picker_switches_the_selected_agents_model(services, server) -> No
         await wait_until(pilot, lambda: bool(replies(screen)))
         await wait_streams_done(pilot, screen)
     assert services.sessions.list_messages(agent.id)[-1].model_id == "fake-large"
-    assert server.requests[-1].body["model"] == "fake-large"  # type: ignore[index]
+    body = server.requests[-1].body
+    assert isinstance(body, dict) and body["model"] == "fake-large"
 
 
 async def test_first_prompt_of_a_new_user_picks_a_model_then_sends(services, server) -> None:

@@ -12,6 +12,7 @@ from textual.widgets.markdown import MarkdownBlock
 
 from lace_tui.sessions.models import Message
 from lace_tui.tui.widgets.chat_message import MAX_WRITE_CHARS, ReplyView, reply_summary
+from tests.tui.conftest import wait_until
 
 SAMPLES = [
     "# Title\n\nSome text\nmore text\n\nSetext\n------\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nafter",
@@ -100,8 +101,7 @@ async def test_deltas_are_batched_and_the_stored_text_wins() -> None:
         # Not on screen yet: deltas wait for the next flush, then go together.
         assert markdown.source == ""
         assert reply.text == "Hello wide world"
-        await pilot.pause(0.1)
-        assert markdown.source == "Hello wide world"
+        await wait_until(pilot, lambda: markdown.source == "Hello wide world")
         # The store appended a note the stream never carried: the stored text is drawn.
         stored = "Hello wide world\n\n[length: the reply hit max_tokens]"
         await reply.finish(message("complete", stored, output_tokens=3, input_tokens=2))

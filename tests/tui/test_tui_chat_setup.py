@@ -4,7 +4,6 @@ catalog, an instance pointed at the loopback fake provider, and helpers to drive
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from lace_tui.sessions.models import Agent, Session
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.chat import ChatScreen
 from tests.support.fake_provider import FakeBehaviour, FakeProvider
+from tests.tui.conftest import AnyResult
+from tests.tui.conftest import wait_until as wait_until  # re-exported for the chat tests
 
 # A provider of our own, so the tests do not depend on the shipped Catwalk data.
 FAKE_CATALOG = {
@@ -127,22 +128,12 @@ def chat_screen(app: LaceApp) -> ChatScreen:
     return screen
 
 
-async def wait_until(pilot: Pilot[object], condition: object, limit: float = 5.0) -> None:
-    """Let the app run until `condition()` holds (fails the test after `limit` seconds)."""
-    assert callable(condition)
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.01)
-
-
 def type_prompt(screen: ChatScreen, text: str) -> None:
     """Put text in the prompt at the cursor, as typing would (faster than a key per char)."""
     screen.prompt.insert(text)
 
 
-async def wait_streams_done(pilot: Pilot[object], screen: ChatScreen) -> None:
+async def wait_streams_done(pilot: Pilot[AnyResult], screen: ChatScreen) -> None:
     await wait_until(pilot, lambda: not screen.streaming_agents())
     await pilot.pause()
     await pilot.pause()

@@ -12,6 +12,7 @@ from lace_tui.services.app_services import Services
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.screens.chat import ChatScreen
 from lace_tui.tui.screens.model_picker import ModelPicker
+from tests.tui.conftest import AnyResult
 from tests.tui.test_tui_chat_setup import build_services, wait_until
 
 REPLY = """## Three options
@@ -60,7 +61,7 @@ def app_for(tmp_path: Path) -> LaceApp:
     return LaceApp(snapshot_home(tmp_path / "home"), session_id="s-snap")
 
 
-async def settle(pilot: Pilot[object]) -> None:
+async def settle(pilot: Pilot[AnyResult]) -> None:
     app = pilot.app
     await wait_until(
         pilot, lambda: isinstance(app.screen, ChatScreen) and app.screen.session_id == "s-snap"
@@ -72,7 +73,7 @@ async def settle(pilot: Pilot[object]) -> None:
     await pilot.pause()
 
 
-async def open_picker(pilot: Pilot[object]) -> None:
+async def open_picker(pilot: Pilot[AnyResult]) -> None:
     await settle(pilot)
     await pilot.press("ctrl+o")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelPicker))

@@ -15,7 +15,7 @@ from tests.support.fake_provider import FakeBehaviour, FakeProvider
 from tests.tui.conftest import settle
 
 
-async def open_instances(app: LaceApp, pilot) -> DataTable:
+async def open_instances(app: LaceApp, pilot) -> DataTable[object]:
     await settle(pilot)
     await pilot.press("f4")
     await settle(pilot)
@@ -23,7 +23,13 @@ async def open_instances(app: LaceApp, pilot) -> DataTable:
     return app.screen.query_one("#instances", DataTable)
 
 
-def cell(table: DataTable, row: str, column: str) -> str:
+def dot_style(table: DataTable[object], row: str) -> str:
+    dot = table.get_cell(row, "dot")
+    assert isinstance(dot, Text)
+    return str(dot.style)
+
+
+def cell(table: DataTable[object], row: str, column: str) -> str:
     return str(table.get_cell(row, column))
 
 
@@ -93,13 +99,13 @@ async def test_connection_test_shows_testing_then_the_result(make_services):
             await settle(pilot)
             assert screen.testing == set()
             assert cell(table, "fake", "dot") == "●"
-            assert "green" in str(table.get_cell("fake", "dot").style)
+            assert "green" in dot_style(table, "fake")
             assert cell(table, "fake", "tested") == "just now"
             assert any(n.message.startswith("connected") for n in app._notifications)
 
             await pilot.press("down", "t")
             await settle(pilot)
-            assert "red" in str(table.get_cell("fake-bad", "dot").style)
+            assert "red" in dot_style(table, "fake-bad")
             detail = str(screen.query_one("#instance-detail").render())
             assert "key rejected" in detail
     # The results were stored by the service: a new list shows them.

@@ -13,7 +13,7 @@ from lace_tui.tui.screens.models import ModelsScreen, parse_tokens
 from lace_tui.tui.screens.pick_instance import PickInstanceScreen
 from lace_tui.tui.screens.wizard import WizardScreen
 from lace_tui.tui.widgets.model_table import ModelTable
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_until
 
 
 async def open_models(app: LaceApp, pilot) -> ModelTable:
@@ -164,11 +164,7 @@ async def test_compare_without_marks_uses_the_highlighted_model(make_services):
 
 
 async def wait_for_screen(pilot, screen_type: type) -> None:
-    for _ in range(50):
-        if isinstance(pilot.app.screen, screen_type):
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{screen_type.__name__} not shown; {pilot.app.screen} is")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen_type))
 
 
 def select(table: ModelTable, provider_id: str, model_id: str) -> None:
@@ -204,7 +200,9 @@ async def test_chat_with_an_unconfigured_provider_opens_the_wizard(make_services
         select(table, "openrouter", model_id)
         await pilot.press("enter")
         await wait_for_screen(pilot, WizardScreen)  # the chat worker waits on the wizard
-        assert app.screen.provider_id == "openrouter"
+        wizard = app.screen
+        assert isinstance(wizard, WizardScreen)
+        assert wizard.provider_id == "openrouter"
         await pilot.press("escape")  # cancelled: no session is made
         await settle(pilot)
         assert app.current_mode == "models"
@@ -263,7 +261,11 @@ async def test_twenty_thousand_models_stay_usable(make_services, lace_paths):
             model = dict(templates[(index * 1000 + offset) % len(templates)])
             model["id"] = f"{model['id']}-{index}-{offset}"
             models.append(model)
-        provider = {"id": f"gen-{index}", "name": f"Gen {index}", "type": "openai-compat"}
+        provider: dict[str, object] = {
+            "id": f"gen-{index}",
+            "name": f"Gen {index}",
+            "type": "openai-compat",
+        }
         provider["models"] = models
         (lace_paths.user_catalogs_dir / f"gen-{index}.json").write_text(json.dumps(provider))
     app = LaceApp(make_services())

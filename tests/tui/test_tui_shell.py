@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 
 from lace_tui.paths import Paths
 from lace_tui.settings import load_settings
@@ -17,7 +17,7 @@ from lace_tui.tui.screens.catalog import CatalogScreen
 from lace_tui.tui.screens.help import HelpScreen
 from lace_tui.tui.screens.instances import InstancesScreen
 from lace_tui.tui.screens.models import ModelsScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_until
 
 
 async def test_first_start_opens_the_catalog_and_imports_key_variables(make_services, lace_paths):
@@ -82,7 +82,7 @@ async def test_f_keys_work_while_typing_in_a_field(make_services):
         await settle(pilot)
         await pilot.press("slash", "2")  # the digit goes into the filter, not to the shell
         assert app.current_mode == "catalog"
-        assert app.screen.query_one("#catalog-filter").value == "2"
+        assert app.screen.query_one("#catalog-filter", Input).value == "2"
         await pilot.press("f4")
         assert app.current_mode == "instances"
 
@@ -108,10 +108,14 @@ async def test_a_palette_command_runs(make_services):
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"go to instances")
-        await pilot.pause(0.3)
         options = app.screen.query_one(OptionList)
-        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert any("Go to Instances" in prompt for prompt in prompts)
+
+        def offered() -> bool:
+            count = options.option_count
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(count)]
+            return any("Go to Instances" in prompt for prompt in prompts)
+
+        await wait_until(pilot, offered)  # the palette searches in the background
         await pilot.press("enter")
         await settle(pilot)
         assert app.current_mode == "instances"

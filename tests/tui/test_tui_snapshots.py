@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from lace_tui.tui.app import LaceApp
 from lace_tui.tui.widgets.model_table import ModelTable
-from tests.tui.conftest import settle
+from tests.tui.conftest import AnyResult, settle, steady_cursors
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -20,12 +20,13 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 def keys(*presses: str):
     """A run_before that lets start-up work finish, then presses keys, settling after each."""
 
-    async def run(pilot: Pilot[object]) -> None:
+    async def run(pilot: Pilot[AnyResult]) -> None:
         await settle(pilot)
         for key in presses:
             await pilot.press(key)
             await settle(pilot, rounds=1)
         await settle(pilot)
+        await steady_cursors(pilot)
 
     return run
 
@@ -49,12 +50,13 @@ def test_snapshot_models(snap_compare, make_services, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_compare(snap_compare, make_services, size):
-    async def run(pilot: Pilot[object]) -> None:
+    async def run(pilot: Pilot[AnyResult]) -> None:
         await keys("2", "slash", *"haiku 4.5", "escape")(pilot)
         table = pilot.app.screen.query_one(ModelTable)
         assert len(table.rows) >= 3
         await pilot.press("space", "space", "space", "c")
         await settle(pilot)
+        await steady_cursors(pilot)
 
     assert snap_compare(LaceApp(make_services()), terminal_size=size, run_before=run)
 
